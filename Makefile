@@ -1,0 +1,60 @@
+# Curator — one Makefile for set-up, tests, the demo, benchmarks and packaging.
+# Works on a fresh Debian machine as root with no display; installs what it needs.
+
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY := $(UV) run --frozen
+export UV_PYTHON ?= 3.11
+PYTEST_TIMEOUT ?= 1500
+
+# Debian packages Qt (offscreen and xcb), the Secret Service test and Xvfb need.
+APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
+	libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 \
+	libxcb-render-util0 libxcb-xinerama0 libxcb-image0 libxrender1 libxi6 \
+	gnome-keyring dbus dbus-x11 xvfb xauth
+# A file the apt step leaves behind so it runs once per machine.
+APT_STAMP := .make/apt-done
+
+.PHONY: setup uv sysdeps test demo bench dist screenshots lint clean
+
+setup: uv sysdeps .make/synced
+
+uv:
+	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || \
+	  { echo "installing uv from PyPI"; python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv; }
+
+sysdeps:
+	@mkdir -p .make
+	@if [ ! -f $(APT_STAMP) ]; then \
+	  missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "installing system packages: $$missing"; \
+	      DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	    else echo "warning: missing system packages (install them yourself): $$missing"; fi; \
+	  fi; \
+	  touch $(APT_STAMP); \
+	fi
+
+.make/synced: pyproject.toml uv.lock
+	$(UV) sync --frozen --all-groups
+	@touch $@
+
+test: setup
+	CI=$${CI:-} timeout -s KILL $(PYTEST_TIMEOUT) dbus-run-session -- bash tests/run_with_keyring.sh $(PY) pytest -q $(PYTEST_ARGS)
+
+demo: setup
+	$(PY) curator --demo
+
+bench: setup
+	$(PY) python bench/run_all.py
+
+screenshots: setup
+	QT_QPA_PLATFORM=offscreen $(PY) python -m curator.ui.screenshots docs/screenshots
+
+lint: setup
+	$(PY) ruff check curator tests bench
+
+clean:
+	rm -rf .venv .make build dist .pytest_cache
