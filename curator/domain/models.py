@@ -131,7 +131,8 @@ class LibraryItem:
 
 @dataclass(frozen=True, slots=True)
 class ItemPage:
-    """One page of a section listing. ``total`` is None when the server did not page."""
+    """One page of a section listing. When the server did not page, ``offset`` is 0 and ``total``
+    is the number of items it returned."""
 
     items: tuple[LibraryItem, ...]
     offset: int

@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import socket
 import time
 from typing import Any
 
@@ -142,7 +143,17 @@ def _error_detail(response: httpx.Response) -> str:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc).lower()
+    # httpx/anyio often report "All connection attempts failed"; the cause is further down.
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 8:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return "the server name could not be resolved"
+    text = " ".join(str(e) for e in chain).lower()
     if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text \
             or "name resolution" in text:
         return "the server name could not be resolved"
