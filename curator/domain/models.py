@@ -30,6 +30,30 @@ class MediaKind(enum.Enum):
 
 _PLEX_TYPE_NUMBERS = {MediaKind.MOVIE: 1, MediaKind.SHOW: 2, MediaKind.SEASON: 3, MediaKind.EPISODE: 4}
 
+
+class DecisionStatus(enum.StrEnum):
+    """Where an item stands in review: proposed by the matcher, decided by the user, pushed."""
+
+    PENDING = "pending"
+    AUTO = "auto"
+    AMBIGUOUS = "ambiguous"
+    NO_MATCH = "no_match"
+    ACCEPTED = "accepted"
+    SKIPPED = "skipped"
+    PUSHED = "pushed"
+    FAILED = "failed"
+
+
+class PushState(enum.StrEnum):
+    """A push journal entry: intent recorded → written to Plex → read back (done); or failed;
+    a done push can be reverted."""
+
+    PENDING = "pending"
+    WRITTEN = "written"
+    DONE = "done"
+    FAILED = "failed"
+    REVERTED = "reverted"
+
 _IMDB_ID = re.compile(r"^tt\d{5,10}$")
 
 

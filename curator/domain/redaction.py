@@ -14,11 +14,11 @@ MASK = "***"
 _MIN_SECRET_LENGTH = 4
 
 _CARRIERS = re.compile(
-    r"(?P<name>(?:api_?key|apikey|client_key|x-plex-token|access_?token|auth_?token|token|secret|pin|password)"
+    r"(?P<name>\b(?:api_?key|apikey|client_key|x-plex-token|access_?token|auth_?token|token|secret|pin|password)"
     r"[\"']?\s*[=:]\s*[\"']?)(?P<value>[^&\s\"',;}]+)",
     re.IGNORECASE,
 )
-_AUTH_HEADER = re.compile(r"(?P<name>authorization[\"']?\s*[:=]\s*[\"']?(?:bearer|npo|basic)?\s*)(?P<value>[^\s\"',;}]+)",
+_AUTH_HEADER = re.compile(r"(?P<name>\bauthorization[\"']?\s*[:=]\s*[\"']?(?:bearer|npo|basic)?\s*)(?P<value>[^\s\"',;}]+)",
                           re.IGNORECASE)
 
 

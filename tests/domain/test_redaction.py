@@ -42,3 +42,7 @@ def test_forget_all():
     registry.register("tokentoken")
     registry.forget_all()
     assert registry.redact("tokentoken") == "tokentoken"
+
+
+def test_carrier_names_need_a_word_boundary():
+    assert SecretRegistry().redact("Spin: the top") == "Spin: the top"
