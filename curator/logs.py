@@ -61,7 +61,12 @@ def configure_logging(paths: settings.Paths, *, level: str | int | None = None,
         root.addHandler(handler)
     root.setLevel(logging.WARNING)
     for name in LOGGER_NAMES:
-        logging.getLogger(name).setLevel(chosen)
+        logger = logging.getLogger(name)
+        logger.setLevel(chosen)
+        # Records of these loggers are redacted at the source too, so a handler installed by
+        # someone else (a test harness, an embedding app) never sees a URL with a key in it.
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
 
 
 def remove_handlers() -> None:
