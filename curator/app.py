@@ -101,12 +101,10 @@ def start_demo(items: int | None = None) -> Any:
     """Start the embedded fake servers and point every endpoint at them (this process only)."""
     from curator.demo.servers import DemoServers
 
-    servers = DemoServers(synthetic_items=items)
+    servers = DemoServers(items=items)
     servers.start()
     described = servers.describe()
-    for name, url in described.items():
-        if name.endswith("_url") and name != "plex_url":
-            os.environ[f"CURATOR_{name[:-4].upper()}_URL"] = str(url)
+    os.environ.update(described["env"])
     secret_registry.register(str(described.get("plex_token", "")))
-    log.info("demo servers started: %s", ", ".join(k for k in described if k.endswith("_url")))
+    log.info("demo servers started: %s", ", ".join(sorted(described["env"])))
     return servers

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
@@ -51,7 +52,11 @@ def configure_logging(paths: settings.Paths, *, level: str | int | None = None,
         paths.logs / LOG_FILE_NAME, maxBytes=MAX_LOG_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
     handlers: list[logging.Handler] = [file_handler]
     if to_stderr:
-        handlers.append(logging.StreamHandler(sys.stderr))
+        # The terminal gets warnings and errors unless CURATOR_LOG_LEVEL (or ``level``) asks for more.
+        console = logging.StreamHandler(sys.stderr)
+        explicit = level is not None or "CURATOR_LOG_LEVEL" in os.environ
+        console.setLevel(chosen if explicit else max(chosen, logging.WARNING))
+        handlers.append(console)
     root = logging.getLogger()
     remove_handlers()
     for handler in handlers:

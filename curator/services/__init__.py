@@ -1,1 +1,1 @@
-"""services"""
+"""Async orchestration over the parts (plex, providers, store, secrets); no Qt."""

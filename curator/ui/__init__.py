@@ -1,1 +1,1 @@
-"""ui"""
+"""The PySide6 window. Nothing outside this package imports it."""
