@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import demo_servers, peak_rss_mb, report  # noqa: E402
+from common import demo_servers, peak_rss_mb, report
 
-from curator.net.http import create_client  # noqa: E402
-from curator.services.library import LibraryService  # noqa: E402
+from curator.net.http import create_client
+from curator.services.library import LibraryService
 
 
 async def list_library(url: str, token: str, items: int, page_size: int) -> dict[str, float]:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import report  # noqa: E402
+from common import report
 
-from curator.domain import scoring, text  # noqa: E402
-from curator.domain.models import Candidate, ExternalIds, MediaKind  # noqa: E402
-from curator.domain.scoring import MatchQuery, rank  # noqa: E402
+from curator.domain import scoring, text
+from curator.domain.models import Candidate, ExternalIds, MediaKind
+from curator.domain.scoring import MatchQuery, rank
 
 Work = list[tuple[tuple[str, int | None], tuple[Candidate, ...]]]
 
@@ -87,7 +87,7 @@ def work_from_cases(path: str, scores: int) -> Work:
 
 
 def _clear_caches() -> None:
-    for cached in (text.normalise, text.title_variants, text.title_parts, scoring.title_profile):
+    for cached in (text.normalise, text.title_forms, scoring.title_profile):
         cached.cache_clear()
 
 

@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 from curator.domain.redaction import secrets
+from curator.logs import remove_handlers
 
 
 @pytest.fixture(autouse=True)
@@ -21,3 +22,4 @@ def _isolated_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("CURATOR_DATA_DIR", str(tmp_path / "curator-data"))
     yield
     secrets.forget_all()
+    remove_handlers()  # a handler on a test's captured stderr must not outlive the test

@@ -27,11 +27,11 @@ from typing import Any
 import httpx
 
 from curator.domain.errors import AuthFailed, BadResponse, RateLimited
+from curator.domain.languages import language_code
 from curator.domain.models import Candidate, ExternalIds, MediaKind
 from curator.domain.redaction import redact
 from curator.domain.text import sanitise_summary
 from curator.net.gateway import ProviderGateway, QueryParamAuth
-from curator.providers.tvmaze import language_code
 
 log = logging.getLogger(__name__)
 

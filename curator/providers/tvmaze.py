@@ -18,10 +18,10 @@ best guess (the language names are mapped by ``language_code``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from curator.domain.errors import BadResponse
+from curator.domain.languages import language_code
 from curator.domain.models import Candidate, ExternalIds, MediaKind
 from curator.domain.text import sanitise_summary
 from curator.net.gateway import ProviderGateway
@@ -33,31 +33,6 @@ _IMDB_ID = re.compile(r"^tt\d{5,10}$")
 _YEAR = re.compile(r"^(\d{4})")
 
 #: English language names (as TVmaze and OMDb write them) → ISO 639-1.
-LANGUAGE_CODES: Mapping[str, str] = {
-    "afrikaans": "af", "albanian": "sq", "arabic": "ar", "armenian": "hy", "basque": "eu",
-    "bengali": "bn", "bosnian": "bs", "bulgarian": "bg", "catalan": "ca", "chinese": "zh",
-    "mandarin": "zh", "cantonese": "zh", "croatian": "hr", "czech": "cs", "danish": "da",
-    "dutch": "nl", "flemish": "nl", "english": "en", "estonian": "et", "filipino": "tl",
-    "tagalog": "tl", "finnish": "fi", "french": "fr", "frisian": "fy", "galician": "gl",
-    "georgian": "ka", "german": "de", "greek": "el", "hebrew": "he", "hindi": "hi",
-    "hungarian": "hu", "icelandic": "is", "indonesian": "id", "irish": "ga", "italian": "it",
-    "japanese": "ja", "kannada": "kn", "kazakh": "kk", "korean": "ko", "latvian": "lv",
-    "lithuanian": "lt", "macedonian": "mk", "malay": "ms", "malayalam": "ml", "marathi": "mr",
-    "mongolian": "mn", "norwegian": "no", "persian": "fa", "polish": "pl", "portuguese": "pt",
-    "punjabi": "pa", "romanian": "ro", "russian": "ru", "scottish gaelic": "gd",
-    "serbian": "sr", "slovak": "sk", "slovenian": "sl", "spanish": "es", "swahili": "sw",
-    "swedish": "sv", "tamil": "ta", "telugu": "te", "thai": "th", "turkish": "tr",
-    "ukrainian": "uk", "urdu": "ur", "vietnamese": "vi", "welsh": "cy",
-}
-
-
-def language_code(name: object) -> str:
-    """ISO 639-1 code of an English language name ("Dutch" → "nl"); "" when unknown."""
-    if not isinstance(name, str):
-        return ""
-    return LANGUAGE_CODES.get(" ".join(name.split()).casefold(), "")
-
-
 # --- parsing (pure) --------------------------------------------------------------------------
 
 

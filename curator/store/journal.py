@@ -20,7 +20,6 @@ from curator.domain.redaction import redact
 from curator.store.db import bound_database, mapped_errors
 from curator.store.models import PushRecord
 
-
 _UNFINISHED = (PushState.PENDING, PushState.WRITTEN)
 #: Which states each transition may start from. A pending record may become done directly
 #: when a restart finds the new summary already in Plex.
