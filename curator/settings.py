@@ -21,6 +21,7 @@ DEFAULT_ENDPOINTS: dict[str, str] = {
     "PLEXTV": "https://plex.tv",
     "PLEX_AUTH_APP": "https://app.plex.tv/auth",
     "TMDB": "https://api.themoviedb.org/3",
+    "TMDB_IMAGES": "https://image.tmdb.org/t/p",
     "TVDB": "https://api4.thetvdb.com/v4",
     "TVMAZE": "https://api.tvmaze.com",
     "OMDB": "https://www.omdbapi.com",

@@ -14,14 +14,25 @@ import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
-from curator.demo.loopback import LoopbackServer
 from curator.demo.plex_server import FakePlexServer
 from curator.demo.plextv_server import FakePlexTv
+from curator.demo.providers import FakeProviders
 from curator.demo.synthetic import synthetic_section
 
 Describe = Callable[[], dict[str, Any]]
+
+
+class Fake(Protocol):
+    """What DemoServers needs of a fake: a loopback server, or a group of them."""
+
+    @property
+    def running(self) -> bool: ...
+
+    def start(self) -> object: ...
+
+    def stop(self) -> None: ...
 
 
 class DemoServers:
@@ -41,12 +52,14 @@ class DemoServers:
         self.plex = FakePlexServer(extra_sections=extra, port=plex_port)
         self.plextv = FakePlexTv()
         self.plextv.auto_approve_after(auto_approve_polls)
-        self._entries: list[tuple[LoopbackServer, Describe]] = []
+        self.providers = FakeProviders(synthetic_items=items or 0, synthetic_seed=seed)
+        self._entries: list[tuple[Fake, Describe]] = []
         self.plextv.add_server(self.plex)
         self.add(self.plex, self._describe_plex)
         self.add(self.plextv, self._describe_plextv)
+        self.add(self.providers, self.providers.describe)
 
-    def add(self, server: LoopbackServer, describe: Describe) -> None:
+    def add(self, server: Fake, describe: Describe) -> None:
         """Register another fake (started now if the others already run); ``describe`` gives its
         entries for :meth:`describe` (an ``env`` entry is merged into the shared one)."""
         self._entries.append((server, describe))
@@ -54,7 +67,7 @@ class DemoServers:
             server.start()
 
     def start(self) -> Self:
-        started: list[LoopbackServer] = []
+        started: list[Fake] = []
         try:
             for server, _ in self._entries:
                 server.start()

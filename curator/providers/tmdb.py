@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from curator import settings
 from curator.domain.errors import BadResponse, InvalidInput, NotFound
 from curator.domain.models import Candidate, ExternalIds, MediaKind
 from curator.domain.text import sanitise_summary
@@ -31,7 +32,8 @@ NAME = "tmdb"
 LABEL = "TMDB"
 KINDS = frozenset({MediaKind.MOVIE, MediaKind.SHOW})
 #: Poster size that suits a candidate list; sizes are listed by ``/configuration``.
-IMAGE_BASE = "https://image.tmdb.org/t/p/w342"
+#: Poster size requested from TMDB's image service (its base URL is the TMDB_IMAGES endpoint).
+POSTER_SIZE = "w342"
 APPENDED = "translations,external_ids,alternative_titles,images"
 
 _IMDB_ID = re.compile(r"^tt\d{5,10}$")
@@ -289,7 +291,9 @@ def _best_poster(payload: Mapping[str, Any], language: str) -> str:
 
 
 def _image_url(path: Any) -> str:
-    return f"{IMAGE_BASE}{path}" if isinstance(path, str) and path.startswith("/") else ""
+    if not (isinstance(path, str) and path.startswith("/")):
+        return ""
+    return f"{settings.endpoint('TMDB_IMAGES')}/{POSTER_SIZE}{path}"
 
 
 def _unique(titles: Iterable[str], *, exclude: Iterable[str] = ()) -> tuple[str, ...]:

@@ -23,8 +23,12 @@ def test_describe_and_wiring() -> None:
     with DemoServers(items=120) as demo:
         description = demo.describe()
         assert description["plex_sections"] == {"1": "Movies", "2": "TV Shows", "3": "Synthetic"}
-        assert description["env"] == {"CURATOR_PLEXTV_URL": description["plextv_url"],
-                                      "CURATOR_PLEX_AUTH_APP_URL": f"{description['plextv_url']}/auth"}
+        env = description["env"]
+        assert env["CURATOR_PLEXTV_URL"] == description["plextv_url"]
+        assert env["CURATOR_PLEX_AUTH_APP_URL"] == f"{description['plextv_url']}/auth"
+        for name in ("tmdb", "tvdb", "tvmaze", "omdb", "fanart"):
+            assert env[f"CURATOR_{name.upper()}_URL"] == description[f"{name}_url"]
+        assert {"CURATOR_TMDB_API_KEY", "CURATOR_TVDB_API_KEY", "CURATOR_OMDB_API_KEY"} <= set(env)
         with httpx.Client(verify=TLS, timeout=5) as http:
             synthetic = http.get(f"{description['plex_url']}/library/sections/3/all",
                                  headers={**JSON, "X-Plex-Token": description["plex_token"],
@@ -54,7 +58,7 @@ def test_later_fakes_add_entries() -> None:
         assert extra.running
         description = demo.describe()
         assert description["other_url"] == extra.url
-        assert set(description["env"]) == {"CURATOR_PLEXTV_URL", "CURATOR_PLEX_AUTH_APP_URL", "CURATOR_OTHER_URL"}
+        assert {"CURATOR_PLEXTV_URL", "CURATOR_PLEX_AUTH_APP_URL", "CURATOR_OTHER_URL"} <= set(description["env"])
     assert not extra.running
 
 

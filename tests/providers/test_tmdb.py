@@ -22,7 +22,6 @@ from curator.net.http import create_client
 from curator.net.ratelimit import RateLimiter
 from curator.net.resilience import CircuitBreaker, RetryPolicy
 from curator.providers.tmdb import (
-    IMAGE_BASE,
     TmdbProvider,
     parse_details,
     parse_find,
@@ -31,6 +30,8 @@ from curator.providers.tmdb import (
     tmdb_language,
 )
 from tests.net.virtual_time import now, run_virtual
+
+IMAGE_BASE = "https://image.tmdb.org/t/p/w342"  # the default TMDB_IMAGES endpoint + poster size
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "providers"
 BASE = "https://api.themoviedb.org/3"
