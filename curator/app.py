@@ -16,18 +16,24 @@ import httpx
 
 from curator import preferences as prefs_file
 from curator import settings
-from curator.domain.errors import AuthFailed, CuratorError
+from curator.domain.errors import AuthFailed, CuratorError, SecretsError
+from curator.domain.models import MediaKind
 from curator.domain.redaction import secrets as secret_registry
 from curator.logs import configure_logging
+from curator.net.gateway import ProviderGateway
 from curator.net.http import create_client
 from curator.preferences import Preferences
+from curator.providers import fanart, omdb, tmdb, tvdb, tvmaze
+from curator.providers.base import Provider, build_gateway, default_settings
+from curator.providers.chain import ProviderChain
 from curator.secrets import SecretStore
 from curator.services.library import LibraryService
 from curator.store import db as store_db
+from curator.store.cache import ProviderCache
 
 log = logging.getLogger(__name__)
 
-PLEX_TOKEN = "PLEX_TOKEN"
+PLEX_TOKEN = "PLEX_TOKEN"  # noqa: S105 - the keyring entry's name, not a secret
 
 
 @dataclass
@@ -37,7 +43,9 @@ class AppContext:
     secrets: SecretStore
     demo: Any = None  # curator.demo.servers.DemoServers when running the demo
     notices: list[str] = field(default_factory=list)
+    database: Any = None
     _http: httpx.AsyncClient | None = None
+    _providers: ProviderSet | None = None
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -71,7 +79,24 @@ class AppContext:
         return await LibraryService.connect(self.http, base, token or self.plex_token(),
                                             client_identifier=self.prefs.client_identifier)
 
+    def secret(self, name: str) -> str | None:
+        """A key from the environment or the keyring; None (and a notice) when unavailable."""
+        try:
+            return self.secrets.get(name)
+        except SecretsError as err:
+            if err.user_message not in self.notices:
+                self.notices.append(err.user_message)
+            return None
+
+    @property
+    def providers(self) -> ProviderSet:
+        """The provider chain and its gateways, built on first use from the keys available."""
+        if self._providers is None:
+            self._providers = build_providers(self)
+        return self._providers
+
     async def aclose(self) -> None:
+        self._providers = None
         if self._http is not None:
             await self._http.aclose()
             self._http = None
@@ -91,7 +116,8 @@ def build_context(*, demo: bool = False, demo_items: int | None = None, to_stder
     notices: list[str] = []
     if opened.recovered is not None:
         notices.append(opened.recovered.user_message)
-    context = AppContext(paths=paths, prefs=prefs_file.load(paths.data), secrets=SecretStore(), notices=notices)
+    context = AppContext(paths=paths, prefs=prefs_file.load(paths.data), secrets=SecretStore(), notices=notices,
+                         database=opened)
     if demo:
         context.demo = start_demo(demo_items)
     return context
@@ -108,3 +134,45 @@ def start_demo(items: int | None = None) -> Any:
     secret_registry.register(str(described.get("plex_token", "")))
     log.info("demo servers started: %s", ", ".join(sorted(described["env"])))
     return servers
+
+
+@dataclass
+class ProviderSet:
+    """What matching needs from the providers: the chain, each gateway (for statistics and
+    circuit state) and the optional artwork source."""
+
+    chain: ProviderChain
+    gateways: dict[str, ProviderGateway]
+    artwork: fanart.FanartSource | None = None
+
+
+def build_providers(context: AppContext) -> ProviderSet:
+    """One gateway per provider that has its key (TVmaze needs none), sharing the HTTP client
+    and the SQLite response cache; the chain orders them as the user chose."""
+    config = default_settings()
+    cache = ProviderCache(context.database) if context.database is not None else None
+    gateways: dict[str, ProviderGateway] = {}
+    providers: dict[str, Provider] = {}
+
+    def gateway(name: str, auth: httpx.Auth | None) -> ProviderGateway:
+        built = build_gateway(config[name], context.http, cache=cache, auth=auth)
+        gateways[name] = built
+        return built
+
+    if key := context.secret("TMDB_API_KEY"):
+        providers["tmdb"] = tmdb.TmdbProvider(gateway("tmdb", tmdb.tmdb_auth(key)))
+    if key := context.secret("TVDB_API_KEY"):
+        auth = tvdb.TvdbAuth(key, context.secret("TVDB_PIN"), tvdb.SecretTokenStore(context.secrets),
+                             config["tvdb"].base_url)
+        providers["tvdb"] = tvdb.TvdbProvider(gateway("tvdb", auth))
+    if key := context.secret("OMDB_API_KEY"):
+        providers["omdb"] = omdb.OmdbProvider(gateway("omdb", omdb.auth_for(key)))
+    providers["tvmaze"] = tvmaze.TvmazeProvider(gateway("tvmaze", None))
+    artwork = None
+    if key := context.secret("FANART_API_KEY"):
+        artwork = fanart.FanartSource(gateway("fanart", fanart.auth_for(key, context.secret("FANART_CLIENT_KEY"))))
+    order = {MediaKind.MOVIE: context.prefs.movie_providers, MediaKind.SHOW: context.prefs.show_providers}
+    if not providers.keys() - {"tvmaze"}:
+        context.notices.append("No metadata provider keys are set: only TVmaze (TV shows) can be searched. "
+                               "Add a TMDB key in Settings.")
+    return ProviderSet(ProviderChain(providers, order), gateways, artwork)
