@@ -43,10 +43,15 @@ class RateLimiter:
     pause ends. For one ``period`` after a pause the limiter paces calls evenly
     (``period / max_calls`` apart) instead of releasing a full window at once: the same rate,
     no burst into a server that just pushed back.
+
+    With ``paced=True`` (what providers use, see ``providers.base``) calls are always spaced evenly. The server counts
+    requests when they *arrive*, and arrival times jitter (new connections, scheduling): a
+    window released as one burst can land in the server's window together with the stragglers
+    of the previous one. Evenly spaced calls keep the same sustained rate with no such risk.
     """
 
     def __init__(self, max_calls: int, period: float, *, clock: Clock = time.monotonic,
-                 sleep: Sleep = asyncio.sleep) -> None:
+                 sleep: Sleep = asyncio.sleep, paced: bool = False) -> None:
         if max_calls < 1:
             raise ValueError("max_calls must be at least 1")
         if period <= 0:
@@ -58,7 +63,11 @@ class RateLimiter:
         self._granted: deque[float] = deque(maxlen=max_calls)
         self._turn = asyncio.Lock()
         self._paused_until = float("-inf")
-        self._paced_until = float("-inf")
+        self._paced_until = float("inf") if paced else float("-inf")
+        self._spacing = self.period / max_calls
+        # When paced, the earliest time of the next grant on an ideal, evenly spaced schedule:
+        # a caller woken a little late does not push every later call back (no drift).
+        self._next_paced = float("-inf")
         self._acquisitions = 0
         self._total_wait = 0.0
         self._pauses = 0
@@ -71,6 +80,8 @@ class RateLimiter:
                 await self._sleep(max(delay, _MIN_SLEEP))
             granted = self._clock()
             self._granted.append(granted)
+            on_schedule = granted - self._next_paced < self._spacing
+            self._next_paced = (self._next_paced if on_schedule else granted) + self._spacing
         self._acquisitions += 1
         self._total_wait += granted - arrived
 
@@ -82,7 +93,7 @@ class RateLimiter:
         if until <= self._paused_until:
             return
         self._paused_until = until
-        self._paced_until = until + self.period
+        self._paced_until = max(self._paced_until, until + self.period)
         self._pauses += 1
 
     @property
@@ -101,11 +112,8 @@ class RateLimiter:
             age = now - self._granted[0]
             if age < self.period:
                 delay = max(delay, self.period - age)
-        if now < self._paced_until and self._granted:
-            since_last = now - self._granted[-1]
-            spacing = self.period / self.max_calls
-            if since_last < spacing:
-                delay = max(delay, spacing - since_last)
+        if now < self._paced_until:
+            delay = max(delay, self._next_paced - now)
         return delay
 
 

@@ -79,6 +79,8 @@ class ProviderSettings:
     enabled: bool = True
     concurrency: int = 4
     daily_budget: int | None = None
+    #: Space requests evenly (period / max_calls apart) rather than in bursts: see RateLimiter.
+    paced: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +134,7 @@ def build_gateway(config: ProviderSettings, client: httpx.AsyncClient, *,
     return ProviderGateway(
         config.name, config.base_url, client,
         label=config.label,
-        limiter=RateLimiter(config.rate.max_calls, config.rate.period, clock=clock),
+        limiter=RateLimiter(config.rate.max_calls, config.rate.period, clock=clock, paced=config.paced),
         breaker=breaker or CircuitBreaker(clock=clock, service=config.label),
         retry=retry, cache=cache, auth=auth, budget=budget,
         max_in_flight=config.concurrency, cache_offload=cache_offload, clock=clock,
