@@ -38,7 +38,7 @@ sysdeps:
 	fi
 
 .make/synced: pyproject.toml uv.lock
-	$(UV) sync --frozen --all-groups
+	$(UV) sync --frozen --group dev
 	@touch $@
 
 test: setup
