@@ -28,8 +28,12 @@ from curator.providers.base import Provider, build_gateway, default_settings
 from curator.providers.chain import ProviderChain
 from curator.secrets import SecretStore
 from curator.services.library import LibraryService
+from curator.services.matching import MatchingService, MatchSettings
+from curator.services.publishing import Publisher
 from curator.store import db as store_db
 from curator.store.cache import ProviderCache
+from curator.store.decisions import DecisionStore
+from curator.store.journal import PushJournal
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +98,27 @@ class AppContext:
         if self._providers is None:
             self._providers = build_providers(self)
         return self._providers
+
+    def match_settings(self, *, threshold: float | None = None, margin: float | None = None,
+                       concurrency: int | None = None) -> MatchSettings:
+        """The user's thresholds and languages, with command-line overrides."""
+        defaults = MatchSettings()
+        return MatchSettings(
+            threshold=_first_set(threshold, self.prefs.threshold, defaults.threshold),
+            margin=_first_set(margin, self.prefs.margin, defaults.margin),
+            languages=tuple(self.prefs.summary_languages) or defaults.languages,
+            concurrency=concurrency or defaults.concurrency)
+
+    def matching(self, library: LibraryService, settings: MatchSettings | None = None) -> MatchingService:
+        return MatchingService(self.providers.chain, DecisionStore(self.database),
+                               library.server.machine_identifier, settings or self.match_settings())
+
+    def publisher(self, library: LibraryService) -> Publisher:
+        return Publisher(library.client, library.server.machine_identifier, PushJournal(self.database),
+                         DecisionStore(self.database))
+
+    def decisions(self) -> DecisionStore:
+        return DecisionStore(self.database)
 
     async def aclose(self) -> None:
         self._providers = None
@@ -176,3 +201,7 @@ def build_providers(context: AppContext) -> ProviderSet:
         context.notices.append("No metadata provider keys are set: only TVmaze (TV shows) can be searched. "
                                "Add a TMDB key in Settings.")
     return ProviderSet(ProviderChain(providers, order), gateways, artwork)
+
+
+def _first_set(*values: float | None) -> float:
+    return next(value for value in values if value is not None)

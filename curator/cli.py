@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
@@ -22,8 +23,11 @@ EXCERPT_LENGTH = 60
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="curator", description="Review and fix Plex matches and summaries.")
     parser.add_argument("--demo", action="store_true", help="use the embedded demo Plex server and providers")
-    parser.add_argument("--server", metavar="URL", help="Plex server address (token from the keyring or CURATOR_PLEX_TOKEN)")
-    parser.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--server", metavar="URL",
+                        help="Plex server address (token from the keyring or CURATOR_PLEX_TOKEN)")
+    parser.add_argument("--demo-items", type=int, default=None, metavar="N",
+                        help="with --demo: add a synthetic library of N movies")
+    parser.add_argument("--self-test", action="store_true", help="check the installation and exit 0 or 1")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     libraries = commands.add_parser("libraries", help="list the server's libraries")
@@ -33,6 +37,37 @@ def build_parser() -> argparse.ArgumentParser:
     items.add_argument("--library", required=True, metavar="NAME", help="library title (or section key)")
     items.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N items")
     items.add_argument("--json", action="store_true", help="print JSON lines")
+
+    match = commands.add_parser("match", help="find and score candidates for a library's items")
+    match.add_argument("--library", required=True, metavar="NAME")
+    match.add_argument("--threshold", type=float, default=None, help="auto-accept floor (default from settings)")
+    match.add_argument("--margin", type=float, default=None, help="lead over the runner-up needed to auto-accept")
+    match.add_argument("--concurrency", type=int, default=None, metavar="N")
+    match.add_argument("--rematch", action="store_true", help="match items that already have a decision too")
+    match.add_argument("--dry-run", action="store_true", help="show the verdicts without storing them")
+    match.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N items")
+    match.add_argument("--json", action="store_true")
+
+    accept = commands.add_parser("accept-above", help="accept every proposal scoring at least T")
+    accept.add_argument("threshold", type=float, metavar="T")
+    accept.add_argument("--margin", type=float, default=None, help="lead over the runner-up needed too")
+    accept.add_argument("--dry-run", action="store_true", help="only count")
+    accept.add_argument("--json", action="store_true")
+
+    push = commands.add_parser("push", help="write accepted summaries to Plex (locked, journalled)")
+    push.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    push.add_argument("--limit", type=int, default=None, metavar="N")
+    push.add_argument("--json", action="store_true")
+
+    revert = commands.add_parser("revert", help="restore summaries and locks from the push journal")
+    target = revert.add_mutually_exclusive_group(required=True)
+    target.add_argument("--all", action="store_true", help="every revertible push")
+    target.add_argument("--item", action="append", metavar="RATINGKEY", help="one item (repeatable)")
+    revert.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    revert.add_argument("--json", action="store_true")
+
+    export = commands.add_parser("export", help="write every decision to a CSV file")
+    export.add_argument("file", metavar="FILE.csv")
 
     server = commands.add_parser("demo-server", help="run the fake Plex server and providers in the foreground")
     server.add_argument("--items", type=int, default=None, metavar="N", help="add a synthetic library of N movies")
@@ -62,7 +97,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def _run_library_command(args: argparse.Namespace, handler: Callable[..., Awaitable[int]], out: TextIO) -> int:
-    context = build_context(demo=args.demo, to_stderr=True)
+    context = build_context(demo=args.demo, demo_items=getattr(args, "demo_items", None), to_stderr=True)
     try:
         return asyncio.run(_with_library(context, args, handler, out))
     except CuratorError as err:
@@ -76,6 +111,8 @@ async def _with_library(context: AppContext, args: argparse.Namespace,
                         handler: Callable[..., Awaitable[int]], out: TextIO) -> int:
     try:
         library = await context.open_library(url=args.server)
+        if args.command in _NEEDS_CONTEXT:
+            return await handler(library, args, out, context)
         return await handler(library, args, out)
     finally:
         await context.aclose()
@@ -109,7 +146,177 @@ async def _items(library: Any, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-_LIBRARY_COMMANDS: dict[str, Callable[..., Awaitable[int]]] = {"libraries": _libraries, "items": _items}
+async def _match(library: Any, args: argparse.Namespace, out: TextIO, context: AppContext) -> int:
+    section = await library.find_section(args.library)
+    settings = context.match_settings(threshold=args.threshold, margin=args.margin, concurrency=args.concurrency)
+    service = context.matching(library, settings)
+    total = await library.count(section)
+    items = _limited(library.iter_items(section), args.limit)
+    if args.dry_run:
+        async for item in items:
+            proposal = await service.propose(item)
+            print(_verdict_line(proposal, args.json), file=out)
+        return 0
+    reporter = _ProgressPrinter(sys.stderr)
+    report = await service.match_items(items, total=min(total, args.limit or total), rematch=args.rematch,
+                                       progress=reporter)
+    reporter.finish()
+    summary = {"library": section.title, "items": report.total, "matched": report.matched,
+               "skipped_already_decided": report.skipped, "counts": report.counts,
+               "failures": report.failures[:20], "seconds": round(report.seconds, 2),
+               "threshold": settings.threshold, "margin": settings.margin}
+    if args.json:
+        print(json.dumps(summary), file=out)
+    else:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items())) or "nothing new"
+        print(f"{section.title}: matched {report.matched} of {report.total} items in {report.seconds:.1f} s "
+              f"({counts}); {report.skipped} already decided.", file=out)
+        for failure in report.failures[:10]:
+            print(f"  failed: {failure}", file=out)
+    return 0
+
+
+async def _accept_above(library: Any, args: argparse.Namespace, out: TextIO, context: AppContext) -> int:
+    from curator.services.review import accept_above
+
+    margin = args.margin if args.margin is not None else context.match_settings().margin
+    result = await accept_above(context.decisions(), library.server.machine_identifier, args.threshold, margin,
+                                dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps({"accepted": result.accepted, "still_ambiguous": result.still_ambiguous,
+                          "dry_run": args.dry_run}), file=out)
+    else:
+        verb = "would accept" if args.dry_run else "accepted"
+        print(f"{verb} {result.accepted} items scoring at least {args.threshold} with a lead of {margin}; "
+              f"{result.still_ambiguous} stay to review.", file=out)
+    return 0
+
+
+async def _push(library: Any, args: argparse.Namespace, out: TextIO, context: AppContext) -> int:
+    from curator.services.review import push_requests
+
+    publisher = context.publisher(library)
+    settled = await publisher.recover()
+    if settled:
+        print(f"settled {settled} pushes interrupted last time", file=sys.stderr)
+    requests = await push_requests(context.decisions(), library.server.machine_identifier)
+    if args.limit is not None:
+        requests = requests[: args.limit]
+    if not requests:
+        print("Nothing to push: accept some matches first.", file=out)
+        return 0
+    if not _confirmed(f"Push {len(requests)} summaries to {library.server.name or 'Plex'} (locked)?", args.yes):
+        print("Nothing pushed.", file=out)
+        return 1
+    outcomes = await publisher.push_many(requests)
+    ok = sum(1 for o in outcomes if o.ok)
+    for outcome in outcomes:
+        if args.json:
+            print(json.dumps({"ratingKey": outcome.rating_key, "ok": outcome.ok, "message": outcome.message}), file=out)
+        elif not outcome.ok:
+            print(f"  item {outcome.rating_key}: {outcome.message}", file=out)
+    if not args.json:
+        print(f"pushed {ok} of {len(outcomes)} summaries.", file=out)
+    return 0 if ok == len(outcomes) else 1
+
+
+async def _revert(library: Any, args: argparse.Namespace, out: TextIO, context: AppContext) -> int:
+    publisher = context.publisher(library)
+    entries = await publisher.revertible()
+    if args.item:
+        wanted = set(args.item)
+        entries = [entry for entry in entries if entry.rating_key in wanted]
+    if not entries:
+        print("Nothing to revert.", file=out)
+        return 0
+    if not _confirmed(f"Restore the previous summary of {len(entries)} items?", args.yes):
+        print("Nothing reverted.", file=out)
+        return 1
+    failed = 0
+    for entry in entries:
+        outcome = await publisher.revert(entry)
+        failed += not outcome.ok
+        if args.json:
+            print(json.dumps({"ratingKey": outcome.rating_key, "ok": outcome.ok, "message": outcome.message}), file=out)
+        elif not outcome.ok:
+            print(f"  item {outcome.rating_key}: {outcome.message}", file=out)
+    if not args.json:
+        print(f"reverted {len(entries) - failed} of {len(entries)} items.", file=out)
+    return 1 if failed else 0
+
+
+async def _export(library: Any, args: argparse.Namespace, out: TextIO, context: AppContext) -> int:
+    from curator.services.review import export_csv
+
+    rows = await export_csv(context.decisions(), library.server.machine_identifier, args.file)
+    print(f"wrote {rows} decisions to {args.file}", file=out)
+    return 0
+
+
+_LIBRARY_COMMANDS: dict[str, Callable[..., Awaitable[int]]] = {
+    "libraries": _libraries, "items": _items, "match": _match, "accept-above": _accept_above,
+    "push": _push, "revert": _revert, "export": _export,
+}
+_NEEDS_CONTEXT = {"match", "accept-above", "push", "revert", "export"}
+
+
+class _ProgressPrinter:
+    """One progress line on stderr, rewritten in place on a terminal, every ~second otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._last = 0.0
+        self._tty = stream.isatty()
+
+    def __call__(self, progress: Any) -> None:
+        now = time.monotonic()
+        if now - self._last < (0.2 if self._tty else 2.0) and progress.done < progress.total:
+            return
+        self._last = now
+        eta = f", about {progress.eta_seconds:.0f} s left" if progress.eta_seconds is not None else ""
+        line = f"{progress.done}/{progress.total} items, {progress.rate:.1f}/s{eta}"
+        self._stream.write(("\r" + line + "   ") if self._tty else line + "\n")
+        self._stream.flush()
+
+    def finish(self) -> None:
+        if self._tty:
+            self._stream.write("\n")
+
+
+def _confirmed(question: str, yes: bool) -> bool:
+    if yes:
+        return True
+    if not sys.stdin or not sys.stdin.isatty():
+        print(f"{question} Pass --yes to confirm when running without a terminal.", file=sys.stderr)
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+
+async def _limited(items: Any, limit: int | None) -> Any:
+    count = 0
+    async for item in items:
+        if limit is not None and count >= limit:
+            return
+        count += 1
+        yield item
+
+
+def _verdict_line(proposal: Any, as_json: bool) -> str:
+    verdict = proposal.verdict
+    best = verdict.best
+    if as_json:
+        return json.dumps({
+            "ratingKey": proposal.item.rating_key, "title": proposal.item.title, "year": proposal.item.year,
+            "status": verdict.status.value, "reason": verdict.reason, "lead": round(verdict.lead, 4),
+            "candidates": [{"provider": s.candidate.provider, "id": s.candidate.provider_id,
+                            "title": s.candidate.title, "year": s.candidate.year, "score": round(s.score.value, 4),
+                            "parts": {p.name: round(p.contribution, 4) for p in s.score.parts}}
+                           for s in proposal.ranked]}, ensure_ascii=False)
+    if best is None:
+        return f"{verdict.status.value:<9} {proposal.item.title} ({proposal.item.year or '?'}): no candidates"
+    return (f"{verdict.status.value:<9} {proposal.item.title} ({proposal.item.year or '?'}) → "
+            f"{best.candidate.title} ({best.candidate.year or '?'}) [{best.candidate.provider}:"
+            f"{best.candidate.provider_id}] {best.score.value:.3f} = {best.score.explain()}")
 
 
 def item_row(item: LibraryItem) -> dict[str, Any]:

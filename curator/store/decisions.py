@@ -105,6 +105,14 @@ class DecisionStore:
         with mapped_errors():
             return {rating_key for (rating_key,) in query}
 
+    def never_auto_keys(self, server: str) -> set[str]:
+        """Rating keys the user marked "never auto-match"."""
+        query = (Decision.select(Decision.rating_key)
+                 .where((Decision.server == server) & (Decision.never_auto == True))  # noqa: E712 - peewee
+                 .tuples())
+        with mapped_errors():
+            return {rating_key for (rating_key,) in query}
+
     def _update(self, server: str, rating_keys: Iterable[str], changes: dict[peewee.Field, Any]) -> int:
         keys = list(dict.fromkeys(rating_keys))
         changes = {**changes, Decision.updated_at: self._clock()}

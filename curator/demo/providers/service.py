@@ -126,6 +126,7 @@ class FakeService:
         self._faults: list[_Fault] = []
         self._total = 0
         self._by_endpoint: Counter[str] = Counter()
+        self._requests_seen: Counter[str] = Counter()
         self._rate_limited = 0
         self._routes = [(route, route.compile()) for route in self.routes()]
 
@@ -264,7 +265,18 @@ class FakeService:
         with self._lock:
             self._total = 0
             self._by_endpoint.clear()
+            self._requests_seen.clear()
             self._rate_limited = 0
+
+    def repeated_requests(self) -> dict[str, int]:
+        """Requests received more than once, as "METHOD path?sorted-query" (keys left out) → count:
+        how tests show that a resumed run asked for nothing twice."""
+        with self._lock:
+            return {signature: n for signature, n in self._requests_seen.items() if n > 1}
+
+    def request_signatures(self) -> Counter[str]:
+        with self._lock:
+            return Counter(self._requests_seen)
 
     # -- for subclasses ----------------------------------------------------------------------
 
@@ -294,7 +306,7 @@ class FakeService:
             handler.send(Response(200, PNG, "image/png"))
             return
         route, params = self._match(request)
-        self._count(route.template if route is not None else "unknown")
+        self._count(route.template if route is not None else "unknown", request)
         refusal = self._refusal(handler.client_address[0])
         if refusal is not None:
             self._send(handler, refusal)
@@ -321,10 +333,12 @@ class FakeService:
                 return route, found.groupdict()
         return None, {}
 
-    def _count(self, endpoint: str) -> None:
+    def _count(self, endpoint: str, request: Request | None = None) -> None:
         with self._lock:
             self._total += 1
             self._by_endpoint[endpoint] += 1
+            if request is not None:
+                self._requests_seen[_signature(request)] += 1
 
     def _refusal(self, client: str) -> Response | None:
         with self._lock:
@@ -473,3 +487,12 @@ class _Handler(BaseHTTPRequestHandler):
         for start in range(0, len(body), size):
             time.sleep(seconds / pieces)
             self.wfile.write(body[start:start + size])
+
+
+_SECRET_PARAMS = frozenset({"api_key", "apikey", "client_key"})
+
+
+def _signature(request: Request) -> str:
+    query = "&".join(f"{k}={v}" for k, v in sorted(request.query.items()) if k not in _SECRET_PARAMS)
+    body = f" {request.body.decode('utf-8', 'replace')}" if request.body else ""
+    return f"{request.method} {request.path}?{query}{body}"
