@@ -25,6 +25,9 @@ SWEEP_THRESHOLDS = tuple(round(0.70 + 0.02 * i, 2) for i in range(16))  # 0.70 â
 
 @dataclass(frozen=True, slots=True)
 class EvalCase:
+    """One labelled case: a library item's query, what a search found, and the right answer
+    (a TMDB id, or None when the right film is not among the candidates' catalogue)."""
+
     case_id: str
     query: MatchQuery
     candidates: tuple[Candidate, ...]
@@ -39,6 +42,8 @@ class EvalCase:
 
 @dataclass(frozen=True, slots=True)
 class _Outcome:
+    """A case run through ``rank`` and ``decide``."""
+
     case: EvalCase
     ranked: tuple[ScoredCandidate, ...]
     verdict: Verdict
@@ -120,6 +125,8 @@ class SweepPoint:
 
 @dataclass(frozen=True, slots=True)
 class WrongAccept:
+    """An automatic accept that was wrong, for the report: what was asked, what was taken."""
+
     case_id: str
     query: str
     year: int | None
@@ -168,7 +175,7 @@ class EvalReport:
 
 def _year_of(date: object) -> int | None:
     text = str(date or "")
-    return int(text[:4]) if len(text) >= 4 and text[:4].isdigit() else None
+    return int(text[:4]) if len(text) >= 4 and text[:4].isdecimal() else None
 
 
 def candidate_from_tmdb(obj: dict[str, Any], default_kind: MediaKind) -> Candidate:
@@ -229,7 +236,7 @@ def read_cases(cases_path: str | Path) -> Iterator[EvalCase]:
 
 def _tally(outcomes: Iterable[_Outcome], verdicts: Iterable[Verdict] | None = None) -> Metrics:
     counts = {f.name: 0 for f in fields(Metrics)}
-    pairs = zip(outcomes, verdicts) if verdicts is not None else ((o, o.verdict) for o in outcomes)
+    pairs = zip(outcomes, verdicts, strict=True) if verdicts is not None else ((o, o.verdict) for o in outcomes)
     for outcome, verdict in pairs:
         case = outcome.case
         positive = case.truth is not None

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from curator.domain.errors import CuratorError, StoreError
-from curator.domain.models import DecisionStatus, LibraryItem
+from curator.domain.models import Candidate, DecisionStatus, LibraryItem
 from curator.domain.policy import DEFAULT_MARGIN, DEFAULT_THRESHOLD, MatchStatus, Verdict, decide
 from curator.domain.scoring import MatchQuery, ScoredCandidate, rank
 from curator.domain.text import split_aliases
@@ -131,11 +131,20 @@ class MatchingService:
             notes.extend(f"{s.provider}: {s.reason}" for s in result.skipped)
         if not result.candidates:
             result = await self._search(query, language, notes)
-        ranked = rank(query, result.candidates)[:MAX_CANDIDATES]
+        return await self.propose_from(item, list(result.candidates), result.provider, query=query,
+                                       never_auto=never_auto, notes=notes)
+
+    async def propose_from(self, item: LibraryItem, candidates: list[Candidate], source: str, *,
+                           query: MatchQuery | None = None, never_auto: bool = False,
+                           notes: list[str] | None = None) -> Proposal:
+        """Rank and judge given candidates for an item (details for the best one if poor)."""
+        query = query or MatchQuery.from_item(item)
+        notes = notes if notes is not None else []
+        ranked = rank(query, candidates)[:MAX_CANDIDATES]
         verdict = decide(ranked, self.settings.threshold, self.settings.margin, never_auto=never_auto)
-        if verdict.best is not None and is_poor(verdict.best.candidate, language):
+        if verdict.best is not None and is_poor(verdict.best.candidate, self.settings.language):
             ranked, verdict = await self._with_details(ranked, verdict, notes)
-        return Proposal(item, verdict, tuple(ranked), result.provider, tuple(notes))
+        return Proposal(item, verdict, tuple(ranked), source, tuple(notes))
 
     async def _search(self, query: MatchQuery, language: str, notes: list[str]) -> ChainResult:
         """Title and year first; only when nothing comes back, without the year, then aliases."""

@@ -73,7 +73,8 @@ class Publisher:
         if not summary.strip():
             return PushOutcome(request.rating_key, False, "Refused: the new summary is empty.")
         if len(summary) > MAX_SUMMARY_CHARS:
-            return PushOutcome(request.rating_key, False, f"Refused: the summary is over {MAX_SUMMARY_CHARS} characters.")
+            return PushOutcome(request.rating_key, False,
+                               f"Refused: the summary is over {MAX_SUMMARY_CHARS} characters.")
         history = await self._store(self.journal.history, self.server_id, request.rating_key)
         latest = history[0] if history else None
         if latest is not None and latest.state in (PushState.PENDING, PushState.WRITTEN):

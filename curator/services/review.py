@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from curator.domain.models import DecisionStatus
+from curator.domain.errors import InvalidInput, NotFound
+from curator.domain.models import DecisionStatus, ExternalIds, LibraryItem
+from curator.services.matching import MatchingService, Proposal
 from curator.services.publishing import PushRequest
-from curator.store.decisions import DecisionRecord, DecisionStore
+from curator.store.decisions import DecisionRecord, DecisionStore, candidate_from_json, candidate_to_json
 
 #: Statuses a bulk accept may turn into ACCEPTED.
 ACCEPTABLE = (DecisionStatus.AUTO, DecisionStatus.AMBIGUOUS)
@@ -113,4 +116,120 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-__all__ = ["AcceptPreview", "accept_above", "export_csv", "preview_accept", "push_requests", "qualifies"]
+_ID_FORMS = (
+    (re.compile(r"^(?:imdb[:\s]*)?(tt\d{5,10})$", re.IGNORECASE), "imdb"),
+    (re.compile(r"imdb\.com/title/(tt\d{5,10})", re.IGNORECASE), "imdb"),
+    (re.compile(r"^tmdb[:\s]*(\d{1,10})$", re.IGNORECASE), "tmdb"),
+    (re.compile(r"themoviedb\.org/(?:movie|tv)/(\d{1,10})", re.IGNORECASE), "tmdb"),
+    (re.compile(r"^tvdb[:\s]*(\d{1,10})$", re.IGNORECASE), "tvdb"),
+)
+
+
+def parse_external_id(text: str) -> ExternalIds:
+    """An id the user typed: ``tt0133093``, ``tmdb:603``, ``tvdb:81189`` or a TMDB/IMDb URL.
+    Validated here, before it goes anywhere near a URL path."""
+    value = text.strip()
+    for pattern, kind in _ID_FORMS:
+        found = pattern.search(value)
+        if found:
+            ident = found.group(1)
+            if kind == "imdb":
+                return ExternalIds(imdb=ident.lower())
+            return ExternalIds(tmdb=int(ident)) if kind == "tmdb" else ExternalIds(tvdb=int(ident))
+    raise InvalidInput(f"Not an id Curator understands: {value[:40]!r}.",
+                       hint="Type an IMDb id (tt0133093), tmdb:603 or tvdb:81189.")
+
+
+class ReviewSession:
+    """The user's decisions on one server, one at a time, with undo. Every change is written
+    to the store at once; ``undo`` puts back the decision as it was before the last change."""
+
+    def __init__(self, store: DecisionStore, server: str, matching: MatchingService, *,
+                 undo_depth: int = 100) -> None:
+        self.store = store
+        self.server = server
+        self.matching = matching
+        self._undo: list[DecisionRecord | tuple[str, None]] = []
+        self._undo_depth = undo_depth
+
+    async def _remember(self, rating_key: str) -> None:
+        before = await asyncio.to_thread(self.store.get, self.server, rating_key)
+        self._undo.append(before if before is not None else (rating_key, None))
+        del self._undo[:-self._undo_depth]
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    async def undo(self) -> str | None:
+        """Undo the last change; returns the rating key it touched (None if nothing to undo)."""
+        if not self._undo:
+            return None
+        previous = self._undo.pop()
+        if isinstance(previous, DecisionRecord):
+            await asyncio.to_thread(self.store.restore, previous)
+            return previous.rating_key
+        rating_key = previous[0]
+        await asyncio.to_thread(self.store.set_status, self.server, [rating_key], DecisionStatus.PENDING)
+        return rating_key
+
+    async def accept(self, rating_key: str, candidate_index: int = 0, *, summary: str | None = None) -> DecisionRecord:
+        """Accept one of the item's candidates (by its place in the list), optionally with an
+        edited summary. A candidate without a summary in the wanted language gets its details
+        first."""
+        record = await asyncio.to_thread(self.store.get, self.server, rating_key)
+        if record is None or not record.candidates:
+            raise NotFound("Curator", "this item has no candidates yet", hint="Match it first, or search again.")
+        if not 0 <= candidate_index < len(record.candidates):
+            raise InvalidInput(f"There is no candidate {candidate_index + 1} for this item.")
+        chosen_json = record.candidates[candidate_index]
+        candidate = candidate_from_json(chosen_json)
+        if summary is None and candidate.summary_language != self.matching.settings.language:
+            candidate, _ = await self.matching.chain.details(candidate, self.matching.settings.languages)
+        text = summary if summary is not None else candidate.summary
+        await self._remember(rating_key)
+        await asyncio.to_thread(self.store.choose, self.server, rating_key, chosen=candidate_to_json(candidate),
+                                proposed_summary=text, status=DecisionStatus.ACCEPTED,
+                                score=chosen_json.get("score"))
+        updated = await asyncio.to_thread(self.store.get, self.server, rating_key)
+        assert updated is not None
+        return updated
+
+    async def set_status(self, rating_keys: list[str], status: DecisionStatus) -> int:
+        for key in rating_keys:
+            await self._remember(key)
+        return await asyncio.to_thread(self.store.set_status, self.server, rating_keys, status)
+
+    async def skip(self, rating_key: str) -> int:
+        return await self.set_status([rating_key], DecisionStatus.SKIPPED)
+
+    async def set_never_auto(self, rating_keys: list[str], value: bool = True) -> int:
+        for key in rating_keys:
+            await self._remember(key)
+        return await asyncio.to_thread(self.store.set_never_auto, self.server, rating_keys, value)
+
+    async def search_again(self, item: LibraryItem, title: str, year: int | None) -> Proposal:
+        """A new search with a title/year the user edited; the proposal replaces the old one."""
+        if not title.strip():
+            raise InvalidInput("Type a title to search for.")
+        await self._remember(item.rating_key)
+        proposal = await self.matching.propose(item, title=title.strip(), year=year, never_auto=True)
+        await self.matching.save(proposal)
+        return proposal
+
+    async def look_up(self, item: LibraryItem, text: str) -> Proposal:
+        """The record for an id the user typed becomes the item's only candidate."""
+        ids = parse_external_id(text)
+        result = await self.matching.chain.lookup(ids, item.kind, self.matching.settings.language)
+        if not result.candidates:
+            reasons = "; ".join(s.reason for s in result.skipped) or "no provider knows it"
+            raise NotFound("Curator", f"nothing found for {text.strip()[:40]!r} ({reasons})")
+        await self._remember(item.rating_key)
+        proposal = await self.matching.propose_from(item, list(result.candidates), result.provider,
+                                                    never_auto=True)
+        await self.matching.save(proposal)
+        return proposal
+
+
+__all__ = ["AcceptPreview", "ReviewSession", "accept_above", "export_csv", "parse_external_id", "preview_accept",
+           "push_requests", "qualifies"]

@@ -105,6 +105,28 @@ class DecisionStore:
         with mapped_errors():
             return {rating_key for (rating_key,) in query}
 
+    def choose(self, server: str, rating_key: str, *, chosen: Mapping[str, Any], proposed_summary: str,
+               status: DecisionStatus | str = DecisionStatus.ACCEPTED, score: float | None = None) -> int:
+        """The user picked a candidate (and maybe edited its summary); returns rows changed."""
+        changes: dict[peewee.Field, Any] = {Decision.chosen: dict(chosen), Decision.proposed_summary: proposed_summary,
+                                            Decision.status: DecisionStatus(status).value}
+        if score is not None:
+            changes[Decision.score] = score
+        return self._update(server, [rating_key], changes)
+
+    def restore(self, record: DecisionRecord) -> None:
+        """Put a decision back exactly as ``record`` holds it (undo)."""
+        self.save_proposal(record.server, record.rating_key, kind=record.kind, title=record.title,
+                           status=record.status, guid=record.guid, year=record.year,
+                           candidates=record.candidates, chosen=record.chosen, score=record.score,
+                           score_parts=record.score_parts, proposed_summary=record.proposed_summary)
+        self.set_never_auto(record.server, [record.rating_key], record.never_auto)
+
+    def all(self, server: str) -> list[DecisionRecord]:
+        query = Decision.select().where(Decision.server == server).order_by(Decision.id)
+        with mapped_errors():
+            return [_record(row) for row in query]
+
     def never_auto_keys(self, server: str) -> set[str]:
         """Rating keys the user marked "never auto-match"."""
         query = (Decision.select(Decision.rating_key)
