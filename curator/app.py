@@ -23,7 +23,7 @@ from curator.logs import configure_logging
 from curator.net.gateway import ProviderGateway
 from curator.net.http import create_client
 from curator.preferences import Preferences
-from curator.providers import fanart, omdb, tmdb, tvdb, tvmaze
+from curator.providers import fanart, omdb, poms, tmdb, tvdb, tvmaze
 from curator.providers.base import Provider, build_gateway, default_settings
 from curator.providers.chain import ProviderChain
 from curator.secrets import SecretStore
@@ -193,6 +193,9 @@ def build_providers(context: AppContext) -> ProviderSet:
     if key := context.secret("OMDB_API_KEY"):
         providers["omdb"] = omdb.OmdbProvider(gateway("omdb", omdb.auth_for(key)))
     providers["tvmaze"] = tvmaze.TvmazeProvider(gateway("tvmaze", None))
+    poms_key, poms_secret = context.secret(poms.KEY_NAME), context.secret(poms.SECRET_NAME)
+    if poms_key and poms_secret:
+        providers["poms"] = poms.PomsProvider(gateway("poms", poms.auth_for(poms_key, poms_secret)))
     artwork = None
     if key := context.secret("FANART_API_KEY"):
         artwork = fanart.FanartSource(gateway("fanart", fanart.auth_for(key, context.secret("FANART_CLIENT_KEY"))))

@@ -45,12 +45,15 @@ def tmdb_get(web: httpx.Client, fakes: FakeProviders, path: str = "/movie/550") 
 
 def test_urls_keys_and_describe(fakes: FakeProviders, web: httpx.Client) -> None:
     urls = fakes.urls()
-    assert set(urls) == {"tmdb_url", "tvdb_url", "tvmaze_url", "omdb_url", "fanart_url"}
+    assert set(urls) == {"tmdb_url", "tvdb_url", "tvmaze_url", "omdb_url", "fanart_url", "poms_url"}
     assert urls["tmdb_url"].endswith("/3") and urls["tvdb_url"].endswith("/v4") and urls["fanart_url"].endswith("/v3")
     assert all(url.startswith("http://127.0.0.1:") for url in urls.values())
-    assert len({url.split("/")[2] for url in urls.values()}) == 5  # one port each
-    assert fakes.keys() == {"TMDB_API_KEY": TMDB_API_KEY, "TVDB_API_KEY": TVDB_API_KEY,
-                            "OMDB_API_KEY": OMDB_API_KEY, "FANART_API_KEY": FANART_API_KEY}
+    assert len({url.split("/")[2] for url in urls.values()}) == 6  # one port each
+    keys = fakes.keys()
+    assert {k: keys[k] for k in ("TMDB_API_KEY", "TVDB_API_KEY", "OMDB_API_KEY", "FANART_API_KEY")} == {
+        "TMDB_API_KEY": TMDB_API_KEY, "TVDB_API_KEY": TVDB_API_KEY, "OMDB_API_KEY": OMDB_API_KEY,
+        "FANART_API_KEY": FANART_API_KEY}
+    assert {"POMS_API_KEY", "POMS_API_SECRET"} <= keys.keys()
     described = fakes.describe()
     assert described["env"]["CURATOR_TMDB_URL"] == urls["tmdb_url"]
     assert described["env"]["CURATOR_TMDB_API_KEY"] == TMDB_API_KEY

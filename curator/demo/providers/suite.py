@@ -1,4 +1,4 @@
-"""The five fake metadata providers together, each on its own loopback port."""
+"""The six fake metadata providers together, each on its own loopback port."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any, Self
 
 from curator.demo.providers.fanart import FANART_API_KEY, FakeFanart
 from curator.demo.providers.omdb import OMDB_API_KEY, FakeOmdb
+from curator.demo.providers.poms import POMS_API_KEY, POMS_API_SECRET, FakePoms
 from curator.demo.providers.ratelimit import RateLimit
 from curator.demo.providers.service import FakeService, RequestCounts
 from curator.demo.providers.tmdb import TMDB_API_KEY, FakeTmdb
@@ -17,25 +18,28 @@ from curator.demo.synthetic_catalogue import SyntheticCatalogue
 
 
 class FakeProviders:
-    """TMDB, TheTVDB v4, TVmaze, OMDb and fanart.tv fakes serving the demo catalogue (and the
-    first ``synthetic_items`` synthetic films of ``synthetic_seed``). A rate of None keeps the
-    provider's default (TMDB 40/s, TVmaze 20/10 s, the others 100/s). Use as a context manager.
+    """TMDB, TheTVDB v4, TVmaze, OMDb, fanart.tv and NPO POMS fakes serving the demo catalogue
+    (and the first ``synthetic_items`` synthetic films of ``synthetic_seed``). A rate of None
+    keeps the provider's default (TMDB 40/s, TVmaze 20/10 s, POMS 5/s, the others 100/s). Use
+    as a context manager.
     """
 
     def __init__(self, *, synthetic_items: int = 0, synthetic_seed: int = 0, host: str = "127.0.0.1",
                  tmdb_rate: RateLimit | None = None, tvdb_rate: RateLimit | None = None,
                  tvmaze_rate: RateLimit | None = None, omdb_rate: RateLimit | None = None,
-                 fanart_rate: RateLimit | None = None, omdb_daily_budget: int | None = None) -> None:
+                 fanart_rate: RateLimit | None = None, poms_rate: RateLimit | None = None,
+                 omdb_daily_budget: int | None = None) -> None:
         self.world = World(SyntheticCatalogue(synthetic_items, synthetic_seed))
         self.tmdb = FakeTmdb(self.world, rate=tmdb_rate, host=host)
         self.tvdb = FakeTvdb(self.world, rate=tvdb_rate, host=host)
         self.tvmaze = FakeTvmaze(self.world, rate=tvmaze_rate, host=host)
         self.omdb = FakeOmdb(self.world, rate=omdb_rate, host=host, daily_budget=omdb_daily_budget)
         self.fanart = FakeFanart(self.world, rate=fanart_rate, host=host)
+        self.poms = FakePoms(self.world, rate=poms_rate, host=host)
 
     @property
     def services(self) -> tuple[FakeService, ...]:
-        return (self.tmdb, self.tvdb, self.tvmaze, self.omdb, self.fanart)
+        return (self.tmdb, self.tvdb, self.tvmaze, self.omdb, self.fanart, self.poms)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -52,7 +56,7 @@ class FakeProviders:
         return self
 
     def stop(self) -> None:
-        """Stops the five at once (each takes up to a server poll interval to wind down)."""
+        """Stops the six at once (each takes up to a server poll interval to wind down)."""
         stoppers = [threading.Thread(target=service.stop, name=f"stop-fake-{service.name}")
                     for service in self.services]
         for stopper in stoppers:
@@ -73,14 +77,16 @@ class FakeProviders:
     # -- what a client needs ---------------------------------------------------------------------
 
     def urls(self) -> dict[str, str]:
-        """Base URLs as Curator's ``CURATOR_<NAME>_URL`` settings take them (TMDB's ends in /3)."""
+        """Base URLs as Curator's ``CURATOR_<NAME>_URL`` settings take them (TMDB's ends in /3,
+        POMS's in /v1)."""
         return {f"{service.name}_url": service.url for service in self.services}
 
     @staticmethod
     def keys() -> dict[str, str]:
         """The fixed demo keys the fakes accept (TheTVDB: no PIN)."""
         return {"TMDB_API_KEY": TMDB_API_KEY, "TVDB_API_KEY": TVDB_API_KEY, "OMDB_API_KEY": OMDB_API_KEY,
-                "FANART_API_KEY": FANART_API_KEY}
+                "FANART_API_KEY": FANART_API_KEY, "POMS_API_KEY": POMS_API_KEY,
+                "POMS_API_SECRET": POMS_API_SECRET}
 
     def describe(self) -> dict[str, Any]:
         """For :class:`curator.demo.servers.DemoServers`: the URLs, the keys, and ``env`` with the
