@@ -28,6 +28,7 @@ DEFAULT_ENDPOINTS: dict[str, str] = {
     "FANART": "https://webservice.fanart.tv/v3",
     "POMS": "https://rs.poms.omroep.nl/v1",
     "CINEMA_NL": "https://www.cinema.nl",
+    "CINEMA_NL_IMAGES": "https://images.vpro.nl",
 }
 
 

@@ -27,9 +27,9 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from curator.domain.errors import NotFound, RateLimited, RemoteError, StoreError
+from curator.domain.errors import BadResponse, NotFound, RateLimited, RemoteError, StoreError
 from curator.domain.redaction import redact, secrets
-from curator.net.http import parse_json, raise_for_status, send
+from curator.net.http import MAX_BODY_BYTES, parse_json, raise_for_status, send
 from curator.net.ratelimit import CallBudget, LimiterStats, RateLimiter
 from curator.net.resilience import SERVICE_FAILURES, BreakerState, CircuitBreaker, RetryPolicy
 
@@ -229,6 +229,10 @@ class _Call:
     headers: Mapping[str, str] | None
     not_found_is_empty: bool
     follow_redirects: bool
+    #: How a successful answer is read (None: as JSON); what it returns is returned and cached.
+    read: Callable[[str, httpx.Response], Any] | None = None
+    #: Sees the body of every answer, whatever its status, before the status is mapped.
+    screen: Callable[[str], None] | None = None
 
 
 class ProviderGateway:
@@ -289,6 +293,25 @@ class ProviderGateway:
                      not_found_is_empty, follow_redirects)
         key_params = {**call.params, "_body": json.dumps(json_body, sort_keys=True, default=str)}
         return await self._fetch(call, key_params, cache_ttl, use_cache)
+
+    async def get_text(self, path: str, params: Params | None = None, *,
+                       read: Callable[[str], Any] | None = None, screen: Callable[[str], None] | None = None,
+                       headers: Mapping[str, str] | None = None, cache_ttl: float | None = None,
+                       not_found_is_empty: bool = True, follow_redirects: bool = False,
+                       use_cache: bool = True) -> Any | None:
+        """GET ``base_url + path`` as text (a web page, a script): the text, or ``read(text)``
+        when ``read`` is given; None when not found, as ``get_json``. The cache keeps what is
+        returned: give ``read`` to keep the facts parsed from a big page rather than the page (it
+        must return JSON-serialisable values), or ``use_cache=False``.
+
+        ``screen(text)`` sees the body of every answer first, whatever its status, and may raise:
+        a bot-challenge page sent as 403/429/503 must not pass for a refused key or a rate limit
+        (and be retried). Both run inside the attempt, so what they raise is judged like any error
+        of the service: a BadResponse is not retried and counts against the circuit breaker.
+        """
+        call = _Call("GET", path, self._url(path), _clean(params), None, headers, not_found_is_empty,
+                     follow_redirects, read=functools.partial(_read_text, read), screen=screen)
+        return await self._fetch(call, call.params, cache_ttl, use_cache)
 
     def stats(self) -> GatewayStats:
         return GatewayStats(
@@ -389,6 +412,8 @@ class ProviderGateway:
                                   params=call.params, json=call.json_body, headers=call.headers,
                                   auth=self._auth, follow_redirects=call.follow_redirects)
             self._latencies.add(self._clock() - started)
+        if call.screen is not None:
+            call.screen(_body_text(self.label, response))
         try:
             raise_for_status(self.label, response)
         except RateLimited as err:
@@ -401,6 +426,8 @@ class ProviderGateway:
             if call.not_found_is_empty:
                 return _NOT_FOUND
             raise
+        if call.read is not None:
+            return call.read(self.label, response)
         return parse_json(self.label, response)
 
     # --- bookkeeping ---
@@ -441,6 +468,18 @@ class ProviderGateway:
 
     def _url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
+
+
+def _body_text(service: str, response: httpx.Response) -> str:
+    """The body as text (charset from the headers, else UTF-8); BadResponse when oversized."""
+    if len(response.content) > MAX_BODY_BYTES:
+        raise BadResponse(service, f"answer too large ({len(response.content)} bytes)")
+    return response.text
+
+
+def _read_text(read: Callable[[str], Any] | None, service: str, response: httpx.Response) -> Any:
+    text = _body_text(service, response)
+    return read(text) if read is not None else text
 
 
 def _clean(params: Params | None) -> dict[str, Any]:

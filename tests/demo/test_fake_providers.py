@@ -45,10 +45,10 @@ def tmdb_get(web: httpx.Client, fakes: FakeProviders, path: str = "/movie/550") 
 
 def test_urls_keys_and_describe(fakes: FakeProviders, web: httpx.Client) -> None:
     urls = fakes.urls()
-    assert set(urls) == {"tmdb_url", "tvdb_url", "tvmaze_url", "omdb_url", "fanart_url", "poms_url"}
+    assert set(urls) == {"tmdb_url", "tvdb_url", "tvmaze_url", "omdb_url", "fanart_url", "poms_url", "cinema_nl_url"}
     assert urls["tmdb_url"].endswith("/3") and urls["tvdb_url"].endswith("/v4") and urls["fanart_url"].endswith("/v3")
     assert all(url.startswith("http://127.0.0.1:") for url in urls.values())
-    assert len({url.split("/")[2] for url in urls.values()}) == 6  # one port each
+    assert len({url.split("/")[2] for url in urls.values()}) == 7  # one port each
     keys = fakes.keys()
     assert {k: keys[k] for k in ("TMDB_API_KEY", "TVDB_API_KEY", "OMDB_API_KEY", "FANART_API_KEY")} == {
         "TMDB_API_KEY": TMDB_API_KEY, "TVDB_API_KEY": TVDB_API_KEY, "OMDB_API_KEY": OMDB_API_KEY,
@@ -61,6 +61,8 @@ def test_urls_keys_and_describe(fakes: FakeProviders, web: httpx.Client) -> None
     assert web.get(urls["tmdb_url"] + "/movie/550", params=TMDB_AUTH).status_code == 200
     assert web.get(urls["tvmaze_url"] + "/shows/210").status_code == 200
     assert web.get(urls["omdb_url"] + "/", params={"apikey": OMDB_API_KEY, "i": "tt0137523"}).status_code == 200
+    assert web.get(urls["cinema_nl_url"] + "/db/9500001-zwartboek").status_code == 200
+    assert described["env"]["CURATOR_CINEMA_NL_URL"] == urls["cinema_nl_url"]
 
 
 def test_stop_closes_every_port(web: httpx.Client) -> None:

@@ -24,8 +24,7 @@ from curator.demo.providers.ratelimit import RateLimit
 from curator.demo.providers.world import World
 from curator.domain.errors import AuthFailed, BadResponse, InvalidInput, RemoteError
 from curator.domain.models import Candidate, ExternalIds, MediaKind
-from curator.net import gateway as gateway_module
-from curator.net.gateway import MemoryCache, Params, ProviderGateway, run_inline
+from curator.net.gateway import MemoryCache, ProviderGateway, run_inline
 from curator.net.http import create_client
 from curator.net.ratelimit import RateLimiter
 from curator.net.resilience import CircuitBreaker, RetryPolicy
@@ -94,47 +93,11 @@ class KeyRecordingCache(MemoryCache):
         super().put(key, provider, payload, found=found, ttl=ttl)
 
 
-# --- TEMPORARY: a stand-in for ProviderGateway.get_text (proposed in the report), used only
-# while gateway.py lacks it; delete this block once it is there.
-
-
-class _TextGateway(ProviderGateway):
-    """ProviderGateway with ``get_text`` on the same cache/limiter/breaker/retry path as
-    ``get_json`` (the ``text_answers`` fixture makes that path hand back text)."""
-
-    async def get_text(self, path: str, params: Params | None = None, *,
-                       use_cache: bool = False) -> str | None:
-        clean = {name: value for name, value in (params or {}).items() if value is not None}
-        call = gateway_module._Call("GET", path, self._url(path), clean, None, None, True, False)
-        result: str | None = await self._fetch(call, clean, None, use_cache)
-        return result
-
-
-HAS_GET_TEXT = hasattr(ProviderGateway, "get_text")
-PagesGateway: Any = ProviderGateway if HAS_GET_TEXT else _TextGateway
-
-
-@pytest.fixture
-def text_answers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without the real get_text: let the gateway hand back HTML and scripts as text."""
-    if HAS_GET_TEXT:
-        return
-    parse_json = gateway_module.parse_json
-
-    def read(service: str, response: httpx.Response) -> Any:
-        if "json" in response.headers.get("Content-Type", ""):
-            return parse_json(service, response)
-        return response.text
-
-    monkeypatch.setattr(gateway_module, "parse_json", read)
-
-
-# --- END TEMPORARY ---------------------------------------------------------------------------
 
 
 def pages_gateway(client: httpx.AsyncClient, base: str = CINEMA,
                   cache: MemoryCache | None = None) -> TextPages:
-    pages: TextPages = PagesGateway("cinema_nl", base, client, label="cinema.nl",
+    pages: TextPages = ProviderGateway("cinema_nl", base, client, label="cinema.nl",
                                     limiter=RateLimiter(1000, 1.0, clock=now),
                                     breaker=CircuitBreaker(clock=now, service="cinema.nl"),
                                     retry=RetryPolicy(attempts=2, base_delay=0.5, jitter=0.1),
@@ -436,7 +399,7 @@ def test_lookup_details_and_episodes_ask_nothing():
 # --- credentials: refresh on 401/403 ------------------------------------------------------------
 
 
-def test_401_refreshes_the_credentials_once_then_succeeds(text_answers):
+def test_401_refreshes_the_credentials_once_then_succeeds():
     with respx.mock() as router:
         cinema = mock_cinema(router, NEW_KEY, NEW_SECRET)
         pages = router.post(PAGES_URL).mock(side_effect=accept_only(NEW_KEY, NEW_SECRET, constructed_pages()))
@@ -450,7 +413,7 @@ def test_401_refreshes_the_credentials_once_then_succeeds(text_answers):
     assert stats.requests == 1 and stats.failures == {}
 
 
-def test_403_is_treated_like_401(text_answers):
+def test_403_is_treated_like_401():
     def answer(request: httpx.Request) -> httpx.Response:
         if key_of(request) == NEW_KEY:
             return httpx.Response(200, json=constructed_pages())
@@ -463,7 +426,7 @@ def test_403_is_treated_like_401(text_answers):
     assert found and pages.call_count == 2
 
 
-def test_401_twice_is_a_clear_auth_failure_and_the_cooldown_holds(text_answers):
+def test_401_twice_is_a_clear_auth_failure_and_the_cooldown_holds():
     clock = Clock()
     errors: list[AuthFailed] = []
 
@@ -500,7 +463,7 @@ def test_without_a_finder_a_401_is_not_retried():
     assert pages.call_count == 1
 
 
-def test_without_credentials_the_finder_supplies_them_before_the_first_request(text_answers):
+def test_without_credentials_the_finder_supplies_them_before_the_first_request():
     with respx.mock() as router:
         cinema = mock_cinema(router, NEW_KEY, NEW_SECRET)
         pages = router.post(PAGES_URL).mock(side_effect=accept_only(NEW_KEY, NEW_SECRET, constructed_pages()))
@@ -509,7 +472,7 @@ def test_without_credentials_the_finder_supplies_them_before_the_first_request(t
     assert found and pages.call_count == 1 and cinema["page"].call_count == 1
 
 
-def test_nothing_published_and_no_credentials_sends_nothing_to_poms(text_answers):
+def test_nothing_published_and_no_credentials_sends_nothing_to_poms():
     with respx.mock(assert_all_called=False) as router:
         router.get(f"{CINEMA}/zoeken").mock(return_value=httpx.Response(404, text="<h1>Niet gevonden</h1>"))
         pages = router.post(PAGES_URL).mock(return_value=httpx.Response(200, json=constructed_pages()))
@@ -520,7 +483,7 @@ def test_nothing_published_and_no_credentials_sends_nothing_to_poms(text_answers
     assert "Settings" in raised.value.user_message
 
 
-def test_concurrent_401s_share_one_refresh(text_answers):
+def test_concurrent_401s_share_one_refresh():
     async def together(provider: PomsProvider) -> list[list[Candidate]]:
         return list(await asyncio.gather(*(provider.search(f"Zwartboek {n}", None, MediaKind.MOVIE, "nl")
                                            for n in range(3))))
@@ -560,7 +523,7 @@ def test_the_cooldown_is_at_least_a_minute():
         CredentialFinder(pages=None, cooldown=59.0)  # type: ignore[arg-type]
 
 
-def test_the_finder_caches_in_memory_only_and_reports_new_values(text_answers):
+def test_the_finder_caches_in_memory_only_and_reports_new_values():
     page_cache = KeyRecordingCache()
     heard: list[PomsCredentials] = []
     clock = Clock()
@@ -588,7 +551,7 @@ def test_the_finder_caches_in_memory_only_and_reports_new_values(text_answers):
     assert NEW_SECRET not in repr(found)
 
 
-def test_a_failing_page_keeps_the_known_values(text_answers, caplog):
+def test_a_failing_page_keeps_the_known_values(caplog):
     known = PomsCredentials("known-key-1", "known-secret-1")
 
     async def main() -> PomsCredentials | None:
@@ -605,7 +568,7 @@ def test_a_failing_page_keeps_the_known_values(text_answers, caplog):
 # --- secrets -----------------------------------------------------------------------------------
 
 
-def test_key_and_secret_are_in_no_log_record_error_or_cache_key(text_answers, caplog):
+def test_key_and_secret_are_in_no_log_record_error_or_cache_key(caplog):
     caplog.set_level(logging.DEBUG)
     cache = KeyRecordingCache()
     page_cache = KeyRecordingCache()
@@ -665,7 +628,7 @@ async def search_fake(fake: FakePoms, title: str, kind: MediaKind, *, key: str, 
 
 
 @pytest.mark.asyncio
-async def test_the_fake_serves_its_reviews_to_the_client(fake_poms, text_answers):
+async def test_the_fake_serves_its_reviews_to_the_client(fake_poms):
     found, _ = await search_fake(fake_poms, "Zwartboek", MediaKind.MOVIE, key=POMS_API_KEY, secret=POMS_API_SECRET)
     [zwartboek] = found
     assert (zwartboek.title, zwartboek.year, zwartboek.summary_language) == ("Zwartboek", 2006, "nl")
@@ -678,7 +641,7 @@ async def test_the_fake_serves_its_reviews_to_the_client(fake_poms, text_answers
 
 
 @pytest.mark.asyncio
-async def test_rotated_credentials_are_found_again_on_the_fake(fake_poms, text_answers):
+async def test_rotated_credentials_are_found_again_on_the_fake(fake_poms):
     fake_poms.rotate_credentials("rotated-key-77", "rotated-secret-77")
     found, finder = await search_fake(fake_poms, "Karakter", MediaKind.MOVIE, key="stale-key-1",
                                       secret="stale-secret-1")

@@ -1,10 +1,11 @@
-"""The six fake metadata providers together, each on its own loopback port."""
+"""The fake metadata providers together, each on its own loopback port."""
 
 from __future__ import annotations
 
 import threading
 from typing import Any, Self
 
+from curator.demo.providers.cinema_nl import FakeCinemaNl
 from curator.demo.providers.fanart import FANART_API_KEY, FakeFanart
 from curator.demo.providers.omdb import OMDB_API_KEY, FakeOmdb
 from curator.demo.providers.poms import POMS_API_KEY, POMS_API_SECRET, FakePoms
@@ -18,16 +19,17 @@ from curator.demo.synthetic_catalogue import SyntheticCatalogue
 
 
 class FakeProviders:
-    """TMDB, TheTVDB v4, TVmaze, OMDb, fanart.tv and NPO POMS fakes serving the demo catalogue
-    (and the first ``synthetic_items`` synthetic films of ``synthetic_seed``). A rate of None
-    keeps the provider's default (TMDB 40/s, TVmaze 20/10 s, POMS 5/s, the others 100/s). Use
-    as a context manager.
+    """TMDB, TheTVDB v4, TVmaze, OMDb, fanart.tv, NPO POMS and cinema.nl fakes serving the demo
+    catalogue (and the first ``synthetic_items`` synthetic films of ``synthetic_seed``). A rate
+    of None keeps the provider's default (TMDB 40/s, TVmaze 20/10 s, POMS 5/s, cinema.nl 2/s,
+    the others 100/s). Use as a context manager.
     """
 
     def __init__(self, *, synthetic_items: int = 0, synthetic_seed: int = 0, host: str = "127.0.0.1",
                  tmdb_rate: RateLimit | None = None, tvdb_rate: RateLimit | None = None,
                  tvmaze_rate: RateLimit | None = None, omdb_rate: RateLimit | None = None,
                  fanart_rate: RateLimit | None = None, poms_rate: RateLimit | None = None,
+                 cinema_nl_rate: RateLimit | None = None,
                  omdb_daily_budget: int | None = None) -> None:
         self.world = World(SyntheticCatalogue(synthetic_items, synthetic_seed))
         self.tmdb = FakeTmdb(self.world, rate=tmdb_rate, host=host)
@@ -36,10 +38,11 @@ class FakeProviders:
         self.omdb = FakeOmdb(self.world, rate=omdb_rate, host=host, daily_budget=omdb_daily_budget)
         self.fanart = FakeFanart(self.world, rate=fanart_rate, host=host)
         self.poms = FakePoms(self.world, rate=poms_rate, host=host)
+        self.cinema_nl = FakeCinemaNl(self.world, rate=cinema_nl_rate, host=host)
 
     @property
     def services(self) -> tuple[FakeService, ...]:
-        return (self.tmdb, self.tvdb, self.tvmaze, self.omdb, self.fanart, self.poms)
+        return (self.tmdb, self.tvdb, self.tvmaze, self.omdb, self.fanart, self.poms, self.cinema_nl)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -56,7 +59,7 @@ class FakeProviders:
         return self
 
     def stop(self) -> None:
-        """Stops the six at once (each takes up to a server poll interval to wind down)."""
+        """Stops them all at once (each takes up to a server poll interval to wind down)."""
         stoppers = [threading.Thread(target=service.stop, name=f"stop-fake-{service.name}")
                     for service in self.services]
         for stopper in stoppers:
@@ -94,6 +97,7 @@ class FakeProviders:
         env = {f"CURATOR_{name[:-len('_url')].upper()}_URL": url for name, url in self.urls().items()}
         env.update({f"CURATOR_{name}": value for name, value in self.keys().items()})
         env["CURATOR_TMDB_IMAGES_URL"] = f"{self.tmdb.origin}/t/p"
+        env["CURATOR_CINEMA_NL_IMAGES_URL"] = self.cinema_nl.origin
         return {**self.urls(), "provider_keys": self.keys(), "env": env}
 
     # -- counters and knobs ----------------------------------------------------------------------
