@@ -23,7 +23,7 @@ from curator.logs import configure_logging
 from curator.net.gateway import ProviderGateway
 from curator.net.http import create_client
 from curator.preferences import Preferences
-from curator.providers import fanart, omdb, poms, tmdb, tvdb, tvmaze
+from curator.providers import cinema_nl, fanart, omdb, poms, tmdb, tvdb, tvmaze
 from curator.providers.base import Provider, build_gateway, default_settings
 from curator.providers.chain import ProviderChain
 from curator.secrets import SecretStore
@@ -196,6 +196,11 @@ def build_providers(context: AppContext) -> ProviderSet:
     poms_key, poms_secret = context.secret(poms.KEY_NAME), context.secret(poms.SECRET_NAME)
     if poms_key and poms_secret:
         providers["poms"] = poms.PomsProvider(gateway("poms", poms.auth_for(poms_key, poms_secret)))
+    wanted_sources = {name for lang in context.prefs.summary_languages
+                      for name in context.prefs.summary_sources.get(lang, ())}
+    if "cinema_nl" in wanted_sources:  # a web site, not an API: only when a language asks for it
+        providers["cinema_nl"] = cinema_nl.CinemaNlProvider(
+            gateway("cinema_nl", None), image_origin=settings.endpoint("CINEMA_NL_IMAGES"))
     artwork = None
     if key := context.secret("FANART_API_KEY"):
         artwork = fanart.FanartSource(gateway("fanart", fanart.auth_for(key, context.secret("FANART_CLIENT_KEY"))))
@@ -203,7 +208,10 @@ def build_providers(context: AppContext) -> ProviderSet:
     if not providers.keys() - {"tvmaze"}:
         context.notices.append("No metadata provider keys are set: only TVmaze (TV shows) can be searched. "
                                "Add a TMDB key in Settings.")
-    return ProviderSet(ProviderChain(providers, order), gateways, artwork)
+    match = context.match_settings()
+    chain = ProviderChain(providers, order, summary_sources=context.prefs.summary_sources,
+                          threshold=match.threshold, margin=match.margin)
+    return ProviderSet(chain, gateways, artwork)
 
 
 def _first_set(*values: float | None) -> float:

@@ -27,6 +27,9 @@ class Preferences:
     summary_languages: tuple[str, ...] = ("en",)
     movie_providers: tuple[str, ...] = ("tmdb", "omdb", "tvdb")
     show_providers: tuple[str, ...] = ("tvdb", "tmdb", "tvmaze")
+    #: Per summary language, the search-only sources whose text is preferred (Dutch: the VPRO
+    #: Cinema reviews from NPO POMS, then cinema.nl).
+    summary_sources: dict[str, tuple[str, ...]] = field(default_factory=lambda: {"nl": ("poms", "cinema_nl")})
     threshold: float | None = None
     margin: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -49,6 +52,9 @@ def load(folder: Path) -> Preferences:
             data = {}
     known = {f.name for f in fields(Preferences)}
     values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in known}
+    if isinstance(values.get("summary_sources"), dict):
+        values["summary_sources"] = {str(lang): tuple(names) for lang, names in values["summary_sources"].items()
+                                     if isinstance(names, list | tuple)}
     prefs = Preferences(**values)
     if not prefs.client_identifier:
         prefs = prefs.with_changes(client_identifier=str(uuid.uuid4()))

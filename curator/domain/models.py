@@ -181,3 +181,5 @@ class Candidate:
     summary_language: str = ""
     poster_url: str = ""
     original_language: str = ""
+    #: Where the summary came from when another provider supplied it (e.g. "poms"); "" = ``provider``.
+    summary_source: str = ""

@@ -4,6 +4,13 @@ fails, is skipped (open circuit, no key, daily budget), or gives poor data.
 "Poor data" is a candidate without a summary in the wanted language, without a year or
 without a poster: the chain then asks the next provider that knows the same work (by its ids)
 and keeps the best answer. A provider with no key is simply not in the chain.
+
+Some languages have preferred *summary sources* that cannot be asked by id — for Dutch, the
+VPRO Cinema reviews from NPO POMS and cinema.nl. For such a language the chain searches them
+by title and year first and keeps a summary only from a page that is certainly the same work:
+its IMDb link matches the work's IMDb id, or the scorer auto-accepts it. So with languages
+(nl, en) a film's summary comes from POMS, else cinema.nl, else the provider's own nl text,
+else English.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ from dataclasses import dataclass, field, replace
 
 from curator.domain.errors import RemoteError
 from curator.domain.models import Candidate, ExternalIds, MediaKind
+from curator.domain.policy import DEFAULT_MARGIN, DEFAULT_THRESHOLD, MatchStatus, decide
+from curator.domain.scoring import MatchQuery, rank
 from curator.providers.base import Provider
 
 log = logging.getLogger(__name__)
@@ -43,10 +52,20 @@ def is_poor(candidate: Candidate, language: str) -> bool:
 class ProviderChain:
     """Providers by name, and the order to try them in for each media kind."""
 
-    def __init__(self, providers: Mapping[str, Provider], order: Mapping[MediaKind, Sequence[str]]) -> None:
+    def __init__(self, providers: Mapping[str, Provider], order: Mapping[MediaKind, Sequence[str]], *,
+                 summary_sources: Mapping[str, Sequence[str]] | None = None,
+                 threshold: float = DEFAULT_THRESHOLD, margin: float = DEFAULT_MARGIN) -> None:
         self.providers = dict(providers)
         self._order = {kind: tuple(name for name in names if name in self.providers)
                        for kind, names in order.items()}
+        self._summary_sources = {language: tuple(name for name in names if name in self.providers)
+                                 for language, names in (summary_sources or {}).items()}
+        self._threshold = threshold
+        self._margin = margin
+
+    def has_summary_sources(self, language: str) -> bool:
+        """Whether ``language`` has preferred summary sources (then details are always fetched)."""
+        return bool(self._summary_sources.get(language))
 
     def order(self, kind: MediaKind) -> tuple[Provider, ...]:
         lookup_kind = MediaKind.SHOW if kind in (MediaKind.SEASON, MediaKind.EPISODE) else kind
@@ -82,8 +101,9 @@ class ProviderChain:
         return ChainResult((), "", tuple(skipped))
 
     async def details(self, candidate: Candidate, languages: Sequence[str]) -> tuple[Candidate, tuple[Skip, ...]]:
-        """The candidate filled in by its own provider, then — while the data is poor — by the
-        other providers that know the same work, trying the wanted languages in order."""
+        """The candidate filled in by its own provider; its summary from the language's
+        preferred summary sources when there are any; then — while the data is poor — from the
+        other providers that know the same work."""
         skipped: list[Skip] = []
         best = candidate
         own = self.providers.get(candidate.provider)
@@ -93,6 +113,12 @@ class ProviderChain:
                 best = await own.details(candidate, wanted[0])
             except RemoteError as err:
                 skipped.append(Skip(own.name, err.user_message))
+        for source in self._summary_sources.get(wanted[0], ()):
+            if source == best.provider:
+                break
+            found = await self._summary_from(self.providers[source], best, wanted[0], skipped)
+            if found is not None:
+                return with_summary_of(best, found), tuple(skipped)
         if not is_poor(best, wanted[0]):
             return best, tuple(skipped)
         for provider in self.order(candidate.kind):
@@ -115,16 +141,55 @@ class ProviderChain:
         return best, tuple(skipped)
 
 
+    async def _summary_from(self, source: Provider, work: Candidate, language: str,
+                            skipped: list[Skip]) -> Candidate | None:
+        """``work``'s page on a search-only summary source, or None when no page is certainly
+        the same work. Searches the original title first when it is in this language."""
+        titles = [work.title]
+        if work.original_title and work.original_title != work.title:
+            if work.original_language == language:
+                titles.insert(0, work.original_title)
+            else:
+                titles.append(work.original_title)
+        query = MatchQuery(title=work.title, year=work.year, kind=work.kind, original_title=work.original_title,
+                           ids=work.ids, alternative_titles=work.alternative_titles)
+        for title in titles:
+            try:
+                if work.ids.imdb and hasattr(source, "find_by_imdb"):
+                    verified = await source.find_by_imdb(title, work.year, work.ids.imdb)
+                    if verified is not None and verified.summary:
+                        return verified
+                found = [c for c in await source.search(title, work.year, work.kind, language)
+                         if c.summary and c.summary_language == language]
+            except RemoteError as err:
+                skipped.append(Skip(source.name, err.user_message))
+                return None
+            verdict = decide(rank(query, found), self._threshold, self._margin)
+            if verdict.status is MatchStatus.AUTO and verdict.best is not None:
+                return verdict.best.candidate
+        skipped.append(Skip(source.name, "no page that is certainly this work"))
+        return None
+
+
+def with_summary_of(work: Candidate, page: Candidate) -> Candidate:
+    """``work`` (identity, ids, poster) carrying ``page``'s summary, with the page as its source."""
+    ids = ExternalIds(imdb=work.ids.imdb or page.ids.imdb, tmdb=work.ids.tmdb, tvdb=work.ids.tvdb)
+    return replace(work, summary=page.summary, summary_language=page.summary_language,
+                   summary_source=page.provider, ids=ids, poster_url=work.poster_url or page.poster_url)
+
+
 def merge(base: Candidate, extra: Candidate, languages: Sequence[str]) -> Candidate:
     """``base`` with the gaps filled from ``extra``: the summary in the earliest wanted
     language either has, a year, a poster, ids."""
     summary, summary_language = base.summary, base.summary_language
     rank = {lang: i for i, lang in enumerate(languages)}
     worst = len(rank)
+    source = base.summary_source
     if extra.summary and (not summary or rank.get(extra.summary_language, worst) < rank.get(summary_language, worst)):
         summary, summary_language = extra.summary, extra.summary_language
+        source = extra.summary_source or extra.provider
     ids = ExternalIds(imdb=base.ids.imdb or extra.ids.imdb, tmdb=base.ids.tmdb or extra.ids.tmdb,
                       tvdb=base.ids.tvdb or extra.ids.tvdb)
-    return replace(base, summary=summary, summary_language=summary_language, ids=ids,
+    return replace(base, summary=summary, summary_language=summary_language, summary_source=source, ids=ids,
                    year=base.year if base.year is not None else extra.year,
                    poster_url=base.poster_url or extra.poster_url)

@@ -142,7 +142,9 @@ class MatchingService:
         notes = notes if notes is not None else []
         ranked = rank(query, candidates)[:MAX_CANDIDATES]
         verdict = decide(ranked, self.settings.threshold, self.settings.margin, never_auto=never_auto)
-        if verdict.best is not None and is_poor(verdict.best.candidate, self.settings.language):
+        language = self.settings.language
+        if verdict.best is not None and (is_poor(verdict.best.candidate, language)
+                                         or self.chain.has_summary_sources(language)):
             ranked, verdict = await self._with_details(ranked, verdict, notes)
         return Proposal(item, verdict, tuple(ranked), source, tuple(notes))
 

@@ -159,6 +159,7 @@ def candidate_to_json(candidate: Candidate) -> dict[str, Any]:
         "popularity": candidate.popularity, "vote_count": candidate.vote_count,
         "summary": candidate.summary, "summary_language": candidate.summary_language,
         "poster_url": candidate.poster_url, "original_language": candidate.original_language,
+        "summary_source": candidate.summary_source,
     }
 
 
@@ -173,6 +174,7 @@ def candidate_from_json(data: Mapping[str, Any]) -> Candidate:
         popularity=data.get("popularity", 0.0), vote_count=data.get("vote_count", 0),
         summary=data.get("summary", ""), summary_language=data.get("summary_language", ""),
         poster_url=data.get("poster_url", ""), original_language=data.get("original_language", ""),
+        summary_source=data.get("summary_source", ""),
     )
 
 
