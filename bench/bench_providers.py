@@ -19,17 +19,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import report  # noqa: E402
+from common import report
 
-from curator.demo.providers import FakeProviders  # noqa: E402
-from curator.demo.providers.ratelimit import RateLimit  # noqa: E402
-from curator.demo.synthetic_catalogue import SyntheticCatalogue  # noqa: E402
-from curator.domain.models import MediaKind  # noqa: E402
-from curator.net.http import create_client  # noqa: E402
-from curator.providers import tmdb  # noqa: E402
-from curator.providers.base import Rate, build_gateway, default_settings  # noqa: E402
-from curator.store import db as store_db  # noqa: E402
-from curator.store.cache import ProviderCache  # noqa: E402
+from curator.demo.providers import FakeProviders
+from curator.demo.providers.ratelimit import RateLimit
+from curator.demo.synthetic_catalogue import SyntheticCatalogue
+from curator.domain.models import MediaKind
+from curator.net.http import create_client
+from curator.providers import tmdb
+from curator.providers.base import Rate, build_gateway, default_settings
+from curator.store import db as store_db
+from curator.store.cache import ProviderCache
 
 
 async def lookups(fakes: FakeProviders, titles: list[tuple[str, int | None]], rate: float,
