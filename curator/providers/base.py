@@ -10,6 +10,8 @@ or handles a 429 itself.
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +24,8 @@ from curator.domain.models import Candidate, ExternalIds, MediaKind
 from curator.net.gateway import CacheOffload, ProviderGateway, ResponseCache
 from curator.net.ratelimit import CallBudget, RateLimiter
 from curator.net.resilience import CircuitBreaker, RetryPolicy
+
+log = logging.getLogger(__name__)
 
 DAY = 24 * 3600.0
 
@@ -113,14 +117,30 @@ _DEFAULTS: dict[str, _Defaults] = {
 
 
 def default_settings(environ: dict[str, str] | None = None) -> dict[str, ProviderSettings]:
-    """Every known provider with its default limits; base URLs honour ``CURATOR_<NAME>_URL``."""
+    """Every known provider with its default limits. Base URLs honour ``CURATOR_<NAME>_URL``;
+    ``CURATOR_<NAME>_RATE=N/SECONDS`` (e.g. ``200/1``) replaces the rate limit — for a caching
+    proxy or a paid plan with a higher limit, and for the demo's benchmarks."""
+    env = os.environ if environ is None else environ
     return {
         name: ProviderSettings(name=name, label=d.label,
-                               base_url=app_settings.endpoint(d.endpoint, environ), rate=d.rate,
+                               base_url=app_settings.endpoint(d.endpoint, environ),
+                               rate=_rate_override(env.get(f"CURATOR_{d.endpoint}_RATE"), d.rate),
                                enabled=d.enabled, concurrency=d.concurrency,
                                daily_budget=d.daily_budget)
         for name, d in _DEFAULTS.items()
     }
+
+
+def _rate_override(text: str | None, default: Rate) -> Rate:
+    if not text:
+        return default
+    calls, _, period = text.partition("/")
+    try:
+        rate = Rate(int(calls), float(period or 1))
+    except ValueError:
+        log.warning("ignoring a rate setting that is not N/SECONDS: %r", text[:40])
+        return default
+    return rate if rate.max_calls >= 1 and rate.period > 0 else default
 
 
 def build_gateway(config: ProviderSettings, client: httpx.AsyncClient, *,

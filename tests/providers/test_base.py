@@ -138,3 +138,9 @@ def test_a_provider_over_a_built_gateway_gets_candidates_and_typed_errors():
     assert found == [Candidate(provider="tmdb", provider_id="550", kind=MediaKind.MOVIE, title="Fight Club")]
     assert str(error) == "TMDB: server error (HTTP 503)"
     assert years == ["1999", None, None]  # a None parameter is left out, and 503 was retried once
+
+
+def test_rate_can_be_overridden_per_provider():
+    settings = default_settings({"CURATOR_TMDB_RATE": "200/1", "CURATOR_TVMAZE_RATE": "nonsense"})
+    assert settings["tmdb"].rate == Rate(200, 1.0)
+    assert settings["tvmaze"].rate == Rate(20, 10.0)
