@@ -356,8 +356,8 @@ def _run_eval(args: argparse.Namespace, out: TextIO) -> int:
 
     try:
         report = evaluate(args.file, threshold=args.threshold, margin=args.margin)
-    except (OSError, ValueError) as exc:
-        print(f"error: cannot evaluate {args.file}: {exc}", file=sys.stderr)
+    except CuratorError as err:
+        print(f"error: {err.user_message}", file=sys.stderr)
         return 2
     if args.json:
         json.dump(report.to_dict(), out, indent=2)

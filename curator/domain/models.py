@@ -78,9 +78,9 @@ class ExternalIds:
             scheme = scheme.rsplit(".", 1)[-1]  # com.plexapp.agents.imdb -> imdb
             if scheme == "imdb" and _IMDB_ID.match(value):
                 imdb = value
-            elif scheme in ("tmdb", "themoviedb") and value.isdigit():
+            elif scheme in ("tmdb", "themoviedb") and value.isascii() and value.isdigit():
                 tmdb = int(value)
-            elif scheme in ("tvdb", "thetvdb") and value.isdigit():
+            elif scheme in ("tvdb", "thetvdb") and value.isascii() and value.isdigit():
                 tvdb = int(value)
         return cls(imdb=imdb, tmdb=tmdb, tvdb=tvdb)
 
