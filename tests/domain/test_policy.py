@@ -39,7 +39,8 @@ def test_empty_list_is_no_match() -> None:
         ([0.95], MatchStatus.AUTO, "above_threshold"),
         ([0.95, 0.80], MatchStatus.AUTO, "above_threshold"),
         ([0.90, 0.85], MatchStatus.AUTO, "above_threshold"),  # lead exactly the margin
-        ([0.89, 0.10], MatchStatus.NO_MATCH, "below_floor"),
+        ([0.89, 0.10], MatchStatus.AMBIGUOUS, "below_threshold"),
+        ([0.59, 0.10], MatchStatus.NO_MATCH, "below_floor"),
         ([0.95, 0.93], MatchStatus.AMBIGUOUS, "ambiguous: 2 candidates within margin"),
         ([0.99, 0.98, 0.97, 0.50], MatchStatus.AMBIGUOUS, "ambiguous: 3 candidates within margin"),
     ],
