@@ -111,7 +111,8 @@ class AppContext:
 
     def matching(self, library: LibraryService, settings: MatchSettings | None = None) -> MatchingService:
         return MatchingService(self.providers.chain, DecisionStore(self.database),
-                               library.server.machine_identifier, settings or self.match_settings())
+                               library.server.machine_identifier, settings or self.match_settings(),
+                               episodes_of=lambda show: library.client.all_leaves(show.rating_key))
 
     def publisher(self, library: LibraryService) -> Publisher:
         return Publisher(library.client, library.server.machine_identifier, PushJournal(self.database),

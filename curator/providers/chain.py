@@ -141,6 +141,32 @@ class ProviderChain:
         return best, tuple(skipped)
 
 
+    async def episode_summaries(self, show: Candidate, languages: Sequence[str]
+                                ) -> tuple[dict[tuple[int, int], Candidate], tuple[Skip, ...]]:
+        """Episode summaries of a matched show by (season, episode), from the show's own
+        provider when it has them, else from the next show provider that knows the same show
+        by its ids; per episode the earliest wanted language wins. Each value is a Candidate
+        carrying the summary, its language and source (the show's identity otherwise)."""
+        skipped: list[Skip] = []
+        own = self.providers.get(show.provider)
+        sources = [p for p in (own, *self.order(MediaKind.SHOW)) if p is not None]
+        found: dict[tuple[int, int], Candidate] = {}
+        for language in tuple(languages) or ("en",):
+            for provider in dict.fromkeys(sources):
+                try:
+                    record = show if provider is own else await provider.lookup(show.ids, MediaKind.SHOW, language)
+                    texts = await provider.episode_summaries(record, language) if record is not None else {}
+                except RemoteError as err:
+                    skipped.append(Skip(provider.name, err.user_message))
+                    continue
+                for key, text in texts.items():
+                    if text and key not in found:
+                        found[key] = replace(show, summary=text, summary_language=language,
+                                             summary_source=provider.name)
+                if texts:
+                    break
+        return found, tuple(skipped)
+
     async def _summary_from(self, source: Provider, work: Candidate, language: str,
                             skipped: list[Skip]) -> Candidate | None:
         """``work``'s page on a search-only summary source, or None when no page is certainly

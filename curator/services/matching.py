@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from curator.domain.errors import CuratorError, StoreError
-from curator.domain.models import Candidate, DecisionStatus, LibraryItem
+from curator.domain.models import Candidate, DecisionStatus, LibraryItem, MediaKind
 from curator.domain.policy import DEFAULT_MARGIN, DEFAULT_THRESHOLD, MatchStatus, Verdict, decide
 from curator.domain.scoring import MatchQuery, ScoredCandidate, rank
 from curator.domain.text import split_aliases
@@ -103,8 +103,10 @@ class MatchingService:
 
     def __init__(self, chain: ProviderChain, decisions: DecisionStore, server_id: str,
                  settings: MatchSettings | None = None, *, run_sync: RunSync = asyncio.to_thread,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 episodes_of: Callable[[LibraryItem], Awaitable[list[LibraryItem]]] | None = None) -> None:
         self.chain = chain
+        self.episodes_of = episodes_of
         self.decisions = decisions
         self.server_id = server_id
         self.settings = settings or MatchSettings()
@@ -178,9 +180,34 @@ class MatchingService:
         return ranked, replace(verdict, best=best)
 
     async def match_item(self, item: LibraryItem, *, never_auto: bool = False) -> DecisionRecord:
-        """Propose and persist one item."""
+        """Propose and persist one item (and, for a show matched automatically, its episodes)."""
         proposal = await self.propose(item, never_auto=never_auto)
-        return await self.save(proposal)
+        record = await self.save(proposal)
+        if item.kind is MediaKind.SHOW and record.status is DecisionStatus.AUTO and proposal.verdict.best:
+            await self.propose_episodes(item, proposal.verdict.best.candidate, DecisionStatus.AUTO)
+        return record
+
+    async def propose_episodes(self, show: LibraryItem, match: Candidate, status: DecisionStatus) -> int:
+        """Give every episode of a matched show its summary from the show's provider (by season
+        and episode number), with the show's status; returns how many episodes got one."""
+        if self.episodes_of is None:
+            return 0
+        episodes = await self.episodes_of(show)
+        texts, skipped = await self.chain.episode_summaries(match, self.settings.languages)
+        saved = 0
+        for episode in episodes:
+            found = texts.get((episode.parent_index or 0, episode.index or 0))
+            if found is None:
+                continue
+            await self._store(
+                self.decisions.save_proposal, self.server_id, episode.rating_key, kind=episode.kind,
+                title=f"{show.title} S{episode.parent_index:02d}E{episode.index:02d} {episode.title}".strip(),
+                status=status, guid=episode.guid, year=episode.year, candidates=[], chosen=candidate_to_json(found),
+                score=None, score_parts={"reason": "episode_of_matched_show", "show": show.rating_key,
+                                         "source": found.summary_source, "notes": [s.reason for s in skipped]},
+                proposed_summary=found.summary)
+            saved += 1
+        return saved
 
     async def save(self, proposal: Proposal) -> DecisionRecord:
         verdict, item = proposal.verdict, proposal.item

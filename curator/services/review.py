@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from curator.domain.errors import InvalidInput, NotFound
-from curator.domain.models import DecisionStatus, ExternalIds, LibraryItem
+from curator.domain.models import DecisionStatus, ExternalIds, LibraryItem, MediaKind
 from curator.services.matching import MatchingService, Proposal
 from curator.services.publishing import PushRequest
 from curator.store.decisions import DecisionRecord, DecisionStore, candidate_from_json, candidate_to_json
@@ -173,10 +173,11 @@ class ReviewSession:
         await asyncio.to_thread(self.store.set_status, self.server, [rating_key], DecisionStatus.PENDING)
         return rating_key
 
-    async def accept(self, rating_key: str, candidate_index: int = 0, *, summary: str | None = None) -> DecisionRecord:
+    async def accept(self, rating_key: str, candidate_index: int = 0, *, summary: str | None = None,
+                     item: LibraryItem | None = None) -> DecisionRecord:
         """Accept one of the item's candidates (by its place in the list), optionally with an
         edited summary. A candidate without a summary in the wanted language gets its details
-        first."""
+        first. Accepting a show (pass its ``item``) gives its episodes their summaries too."""
         record = await asyncio.to_thread(self.store.get, self.server, rating_key)
         if record is None or not record.candidates:
             raise NotFound("Curator", "this item has no candidates yet", hint="Match it first, or search again.")
@@ -193,6 +194,8 @@ class ReviewSession:
                                 score=chosen_json.get("score"))
         updated = await asyncio.to_thread(self.store.get, self.server, rating_key)
         assert updated is not None
+        if updated.kind is MediaKind.SHOW and item is not None:
+            await self.matching.propose_episodes(item, candidate, DecisionStatus.ACCEPTED)
         return updated
 
     async def set_status(self, rating_keys: list[str], status: DecisionStatus) -> int:
