@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +30,8 @@ def run_gui(*, demo: bool = False, server: str | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow(context)
+    if os.environ.get("CURATOR_EXIT_AFTER_SHOW"):
+        _exit_after_first_paint(window)
     window.show()
     window.connect_configured()
     closed = asyncio.Event()
@@ -35,3 +43,20 @@ def run_gui(*, demo: bool = False, server: str | None = None) -> int:
     finally:
         context.close()
     return 0
+
+
+def _exit_after_first_paint(window: QWidget) -> None:
+    """For bench/bench_startup.py: at the window's first paint, print the wall-clock time
+    ("first window shown at <epoch seconds>") and quit."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    class QuitOnFirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                print(f"first window shown at {time.time():.6f}", flush=True)
+                QTimer.singleShot(0, QApplication.quit)
+            return False
+
+    window.installEventFilter(QuitOnFirstPaint(window))

@@ -18,4 +18,7 @@ def qloop(qapp):
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     yield loop
+    # already_running=True marks the loop as the thread's running loop; clear that so later
+    # tests may use asyncio.run (the loop itself is not stopped: that would quit the app).
+    asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
