@@ -23,7 +23,6 @@ from curator.logs import configure_logging
 from curator.net.gateway import ProviderGateway
 from curator.net.http import create_client
 from curator.preferences import Preferences
-from curator.providers import cinema_nl, fanart, omdb, poms, tmdb, tvdb, tvmaze
 from curator.providers.base import Provider, build_gateway, default_settings
 from curator.providers.chain import ProviderChain
 from curator.secrets import SecretStore
@@ -169,12 +168,14 @@ class ProviderSet:
 
     chain: ProviderChain
     gateways: dict[str, ProviderGateway]
-    artwork: fanart.FanartSource | None = None
+    artwork: Any = None  # curator.providers.fanart.FanartSource when a fanart.tv key is set
 
 
 def build_providers(context: AppContext) -> ProviderSet:
     """One gateway per provider that has its key (TVmaze needs none), sharing the HTTP client
     and the SQLite response cache; the chain orders them as the user chose."""
+    # Imported here, not at start-up: the window shows before any provider is needed.
+    from curator.providers import cinema_nl, omdb, poms, tmdb, tvdb, tvmaze
     config = default_settings()
     cache = ProviderCache(context.database) if context.database is not None else None
     gateways: dict[str, ProviderGateway] = {}
@@ -204,6 +205,8 @@ def build_providers(context: AppContext) -> ProviderSet:
             gateway("cinema_nl", None), image_origin=settings.endpoint("CINEMA_NL_IMAGES"))
     artwork = None
     if key := context.secret("FANART_API_KEY"):
+        from curator.providers import fanart
+
         artwork = fanart.FanartSource(gateway("fanart", fanart.auth_for(key, context.secret("FANART_CLIENT_KEY"))))
     order = {MediaKind.MOVIE: context.prefs.movie_providers, MediaKind.SHOW: context.prefs.show_providers}
     if not providers.keys() - {"tvmaze"}:
