@@ -20,4 +20,4 @@ def test_emitting_signals_keeps_reference_counts(qapp):
     for _ in range(500):
         emitter.bare.emit()
         emitter.text.emit("x")
-    assert sys.getrefcount(True) - before == 0
+    assert abs(sys.getrefcount(True) - before) < 10  # the bug made it -1000 here
