@@ -120,6 +120,11 @@ class AppContext:
     def decisions(self) -> DecisionStore:
         return DecisionStore(self.database)
 
+    def reset_providers(self) -> None:
+        """Forget the built providers (after keys, order or languages changed in Settings); the
+        next use builds them again from the current keys and preferences."""
+        self._providers = None
+
     async def aclose(self) -> None:
         self._providers = None
         if self._http is not None:
