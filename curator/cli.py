@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     server = commands.add_parser("demo-server", help="run the fake Plex server and providers in the foreground")
     server.add_argument("--items", type=int, default=None, metavar="N", help="add a synthetic library of N movies")
     server.add_argument("--port", type=int, default=None, metavar="P", help="port for the fake Plex server")
+    server.add_argument("--tmdb-rate", type=int, default=None, metavar="R",
+                        help="the fake TMDB's limit in requests per second (default 40)")
+
+    stats = commands.add_parser("stats", help="what the last match runs cost: requests, cache hits, 429s, latency")
+    stats.add_argument("--runs", type=int, default=1, metavar="N", help="show the last N runs (default 1)")
+    stats.add_argument("--json", action="store_true", help="print one JSON object per run")
 
     evaluate = commands.add_parser("eval", help="score a labelled evaluation file and print the figures")
     evaluate.add_argument("file", metavar="FILE.jsonl")
@@ -87,9 +93,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if args.command == "demo-server":
         from curator.demo.servers import run_foreground
 
-        return run_foreground(items=args.items, port=args.port)
+        return run_foreground(items=args.items, port=args.port, tmdb_rate=args.tmdb_rate)
     if args.command == "eval":
         return _run_eval(args, out)
+    if args.command == "stats":
+        return _run_stats(args, out)
     handler = _LIBRARY_COMMANDS.get(args.command or "libraries")
     if handler is None:
         raise SystemExit(f"unknown command {args.command!r}")
@@ -97,14 +105,27 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def _run_library_command(args: argparse.Namespace, handler: Callable[..., Awaitable[int]], out: TextIO) -> int:
-    context = build_context(demo=args.demo, demo_items=getattr(args, "demo_items", None), to_stderr=True)
+    try:  # a second Curator on the same data folder, or a store that cannot be opened
+        context = build_context(demo=args.demo, demo_items=getattr(args, "demo_items", None), to_stderr=True)
+    except CuratorError as err:
+        print(f"error: {err.user_message}", file=sys.stderr)
+        return 2
+    shown = _show_notices(context.notices, 0)  # e.g. a damaged database was set aside
     try:
         return asyncio.run(_with_library(context, args, handler, out))
     except CuratorError as err:
         print(f"error: {err.user_message}", file=sys.stderr)
         return 2
     finally:
+        _show_notices(context.notices, shown)
         context.close()
+
+
+def _show_notices(notices: list[str], already_shown: int) -> int:
+    """Print the notices from ``already_shown`` on to stderr; returns how many are shown now."""
+    for notice in notices[already_shown:]:
+        print(f"notice: {notice}", file=sys.stderr)
+    return len(notices)
 
 
 async def _with_library(context: AppContext, args: argparse.Namespace,
@@ -364,6 +385,20 @@ def _run_eval(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
     else:
         out.write(format_table(report) + "\n")
+    return 0
+
+
+def _run_stats(args: argparse.Namespace, out: TextIO) -> int:
+    """The match runs recorded in the data folder, newest first (no server or database needed)."""
+    from curator import settings
+    from curator.services.stats import format_run, load_runs
+
+    runs = load_runs(settings.paths().data)[: max(1, args.runs)]
+    if not runs:
+        print("No match run recorded yet: run 'curator match --library NAME' first.", file=out)
+        return 0
+    for run in runs:
+        print(json.dumps(run.to_json()) if args.json else format_run(run), file=out)
     return 0
 
 

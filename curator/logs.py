@@ -1,5 +1,6 @@
 """Logging set-up: a rotating file in the logs folder (and stderr for the CLI), every handler
-behind a filter that removes secrets from messages, arguments and tracebacks."""
+behind a filter that removes secrets from messages, arguments and tracebacks. A crash (an
+exception nothing caught) is reported the same way: into the log and onto stderr, redacted."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import logging
 import logging.handlers
 import os
 import sys
+import traceback
 from pathlib import Path
+from types import TracebackType
 
 from curator import settings
 from curator.domain.redaction import redact
@@ -65,6 +68,7 @@ def configure_logging(paths: settings.Paths, *, level: str | int | None = None,
         setattr(handler, _MARK, True)
         root.addHandler(handler)
     root.setLevel(logging.WARNING)
+    sys.excepthook = report_crash
     for name in LOGGER_NAMES:
         logger = logging.getLogger(name)
         logger.setLevel(chosen)
@@ -72,6 +76,18 @@ def configure_logging(paths: settings.Paths, *, level: str | int | None = None,
         # someone else (a test harness, an embedding app) never sees a URL with a key in it.
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):
             logger.addFilter(RedactingFilter())
+
+
+def report_crash(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+    """``sys.excepthook``: the crash report (the traceback) goes to the log file and to stderr
+    with every secret removed, instead of Python's raw print to stderr."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, trace)
+        return
+    logging.getLogger("curator").critical("Curator stopped on an unexpected error", exc_info=(kind, error, trace))
+    if not any(getattr(h, _MARK, False) and getattr(h, "stream", None) is sys.stderr
+               for h in logging.getLogger().handlers):
+        sys.stderr.write(redact("".join(traceback.format_exception(kind, error, trace))))
 
 
 def remove_handlers() -> None:

@@ -7,10 +7,12 @@ which service failed, how, and what the user can do.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import json
 import logging
 import socket
+import ssl
 import time
 from typing import Any
 
@@ -35,6 +37,9 @@ USER_AGENT = f"Curator/{__version__} (+https://github.com/curator-app/curator)"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=30.0)
 #: Bodies larger than this are refused rather than parsed (a hostile or broken server).
 MAX_BODY_BYTES = 32 * 1024 * 1024
+#: Seconds a whole exchange (connect, send, every byte of the answer) may take; the read timeout
+#: alone lets a server that drips a byte now and then hold a request open for ever.
+ANSWER_DEADLINE = 120.0
 
 
 def create_client(*, timeout: httpx.Timeout | None = None, max_connections: int = 32,
@@ -69,10 +74,27 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, when.timestamp() - current)
 
 
-async def send(client: httpx.AsyncClient, service: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    """Send one request, mapping transport failures to typed errors (status is not checked)."""
+async def send(client: httpx.AsyncClient, service: str, method: str, url: str, *,
+               max_bytes: int | None = None, **kwargs: Any) -> httpx.Response:
+    """Send one request and read its answer, mapping transport failures to typed errors (the
+    status is not checked).
+
+    The body is streamed: reading stops, and BadResponse is raised, as soon as it passes
+    ``max_bytes`` (default ``MAX_BODY_BYTES``, counted after decompression); the whole answer
+    must arrive within ``ANSWER_DEADLINE`` seconds, however slowly a server drips it."""
+    limit = MAX_BODY_BYTES if max_bytes is None else max_bytes
+    follow_redirects = kwargs.pop("follow_redirects", httpx.USE_CLIENT_DEFAULT)
+    auth = kwargs.pop("auth", httpx.USE_CLIENT_DEFAULT)
     try:
-        return await client.request(method, url, **kwargs)
+        async with asyncio.timeout(ANSWER_DEADLINE):
+            request = client.build_request(method, url, **kwargs)
+            response = await client.send(request, auth=auth, follow_redirects=follow_redirects, stream=True)
+            try:
+                await _read_capped(service, response, limit)
+            finally:
+                await response.aclose()
+    except TimeoutError:
+        raise TimedOut(service, f"did not finish its answer within {ANSWER_DEADLINE:g} s") from None
     except httpx.TimeoutException as exc:
         raise TimedOut(service, "did not answer in time") from _scrubbed(exc)
     except httpx.RemoteProtocolError as exc:
@@ -81,6 +103,25 @@ async def send(client: httpx.AsyncClient, service: str, method: str, url: str, *
         raise Unreachable(service, f"could not connect ({_reason(exc)})") from _scrubbed(exc)
     except httpx.TransportError as exc:
         raise Unreachable(service, f"network error ({type(exc).__name__})") from _scrubbed(exc)
+    except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
+        raise BadResponse(service, f"sent an answer that could not be read ({type(exc).__name__})") from None
+    return response
+
+
+async def _read_capped(service: str, response: httpx.Response, limit: int) -> None:
+    """Read the body into ``response`` (as ``aread`` would), refusing it past ``limit`` bytes."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit and "Content-Encoding" not in response.headers:
+        raise BadResponse(service, f"answer too large ({int(declared)} bytes; the limit is {limit})")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise BadResponse(service, f"answer too large (over {limit} bytes); stopped reading")
+        chunks.append(chunk)
+    # What Response.aread() does; the content is then available as usual (.content, .text, .json()).
+    response._content = b"".join(chunks)
 
 
 def raise_for_status(service: str, response: httpx.Response) -> None:
@@ -149,6 +190,8 @@ def _reason(exc: Exception) -> str:
     while current is not None and len(chain) < 8:
         chain.append(current)
         current = current.__cause__ or current.__context__
+    if any(isinstance(e, ssl.SSLCertVerificationError) for e in chain):
+        return "its TLS certificate could not be verified"
     if any(isinstance(e, ConnectionRefusedError) for e in chain):
         return "connection refused"
     if any(isinstance(e, socket.gaierror) for e in chain):
@@ -169,6 +212,7 @@ def _scrubbed(exc: Exception) -> Exception:
 
 
 __all__ = [
+    "ANSWER_DEADLINE",
     "DEFAULT_TIMEOUT",
     "MAX_BODY_BYTES",
     "RemoteError",

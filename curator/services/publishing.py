@@ -100,26 +100,29 @@ class Publisher:
             message = err.user_message if isinstance(err, CuratorError) else str(err)
             if record_id is not None and not isinstance(err, RemoteError | _ReadBackMismatch):
                 raise  # a store failure after the intent: leave the record for recovery
-            if record_id is not None:
-                await self._settle_after_error(record_id, message)
+            if record_id is not None and await self._settle_after_error(record_id, message):
+                log.info("push of item %s confirmed by reading it back after: %s", request.rating_key, message)
+                return PushOutcome(request.rating_key, True, "Pushed (confirmed by reading it back).", record_id)
             await self._store(self.decisions.set_status, self.server_id, [request.rating_key], DecisionStatus.FAILED)
             log.warning("push of item %s failed: %s", request.rating_key, message)
             return PushOutcome(request.rating_key, False, message, record_id)
 
-    async def _settle_after_error(self, record_id: int, message: str) -> None:
-        """After a network error we do not know whether the write landed: ask Plex once."""
+    async def _settle_after_error(self, record_id: int, message: str) -> bool:
+        """After a network error we do not know whether the write landed: ask Plex once.
+        True when it did (the record is done and the decision pushed)."""
         entry = await self._store(self.journal.get, record_id)
         if entry is None:
-            return
+            return False
         try:
             await self.recover([entry])
         except RemoteError:
-            return  # Plex is unreachable: the record stays unfinished for the next recovery
+            return False  # Plex is unreachable: the record stays unfinished for the next recovery
         settled = await self._store(self.journal.get, record_id)
-        if settled is not None and settled.state is PushState.FAILED:
-            return
+        if settled is not None and settled.state is PushState.DONE:
+            return True
         if settled is not None and settled.state in (PushState.PENDING, PushState.WRITTEN):
             await self._store(self.journal.mark_failed, record_id, message)
+        return False
 
     async def push_many(self, requests: Sequence[PushRequest], *, concurrency: int = 4,
                         progress: Callable[[int, int, PushOutcome], None] | None = None) -> list[PushOutcome]:

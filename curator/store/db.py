@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import peewee
 
@@ -33,6 +35,73 @@ _DISK_CODES = frozenset({sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLI
                          sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM})
 #: Tables worth copying out of a damaged file: the user's own work.
 _SALVAGED_TABLES = ("decision", "push_record")
+
+
+ALREADY_RUNNING = "Curator is already running on this data folder."
+ALREADY_RUNNING_HINT = "Close the other Curator (a window or a command) or wait for it to finish, then try again."
+
+
+class InstanceLock:
+    """One Curator per data folder: an exclusive OS lock on ``<database>.lock``, held while the
+    database is open. The OS releases it when the process ends, however it ends (a crash or
+    SIGKILL leaves no stale lock behind), so there is nothing to clean up."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[bytes] | None = None
+
+    def acquire(self) -> None:
+        """Take the lock, or raise DatabaseLocked at once when another process holds it."""
+        if self._file is not None:
+            return
+        try:
+            handle = open(self.path, "a+b")  # held open for as long as the lock
+        except OSError as exc:
+            raise StoreError(f"Curator cannot use its data folder ({exc.strerror or type(exc).__name__}).",
+                             hint="Check the permissions of the data folder.") from None
+        try:
+            _lock_file(handle)
+        except OSError:
+            handle.close()
+            raise DatabaseLocked(ALREADY_RUNNING, hint=ALREADY_RUNNING_HINT) from None
+        self._file = handle
+
+    def release(self) -> None:
+        handle, self._file = self._file, None
+        if handle is None:
+            return
+        try:
+            _unlock_file(handle)
+        finally:
+            handle.close()
+
+    @property
+    def held(self) -> bool:
+        return self._file is not None
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock_file(handle: IO[bytes]) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+
+    def _unlock_file(handle: IO[bytes]) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _lock_file(handle: IO[bytes]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock_file(handle: IO[bytes]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def lock_path(database: Path) -> Path:
+    return database.with_name(database.name + ".lock")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +138,8 @@ class CuratorDatabase(peewee.SqliteDatabase):
         self.path = path
         #: Set by open_database when the previous file was damaged; the UI tells the user.
         self.recovered: RecoveredFromCorruption | None = None
+        #: Held from open_database until close_all (one Curator per data folder).
+        self.instance_lock: InstanceLock | None = None
         self._connections: set[sqlite3.Connection] = set()
         self._connections_lock = threading.Lock()
 
@@ -77,6 +148,13 @@ class CuratorDatabase(peewee.SqliteDatabase):
         with self._connections_lock:
             self._connections.add(conn)
         return conn
+
+    def rollback(self) -> None:
+        """Roll back, unless SQLite already has: after a full disk (SQLITE_FULL) or an I/O error
+        it ends the transaction itself, and a second ROLLBACK would fail and hide the real error."""
+        if not self.is_closed() and not self.connection().in_transaction:
+            return
+        super().rollback()
 
     def _close(self, conn: sqlite3.Connection) -> None:
         with self._connections_lock:
@@ -90,6 +168,8 @@ class CuratorDatabase(peewee.SqliteDatabase):
         for conn in connections:
             conn.close()
         self._state.reset()
+        if self.instance_lock is not None:
+            self.instance_lock.release()
 
 
 Migration = Callable[[peewee.SqliteDatabase], None]
@@ -179,18 +259,26 @@ def open_database(path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> 
     """Open (creating if needed) the database at ``path`` and bind the store models to it.
 
     A damaged file is set aside and replaced: check ``db.recovered`` afterwards.
-    Raises DatabaseLocked when another program holds the file, StoreError when it cannot be
-    opened at all.
+    Raises DatabaseLocked when another Curator has the same data folder open (or another
+    program holds the file), StoreError when it cannot be opened at all.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     close_database()
-    reason = _damage(path, busy_timeout)
-    kept_aside = _set_aside(path) if reason else None
-    db = CuratorDatabase(path, busy_timeout=busy_timeout)
-    database_proxy.initialize(db)
-    with mapped_errors():
-        db.connect(reuse_if_open=True)
-    migrate(db)
+    lock = InstanceLock(lock_path(path))
+    lock.acquire()  # before anything reads the file: another Curator's half-done write is not damage
+    try:
+        reason = _damage(path, busy_timeout)
+        kept_aside = _set_aside(path) if reason else None
+        db = CuratorDatabase(path, busy_timeout=busy_timeout)
+        db.instance_lock = lock
+        database_proxy.initialize(db)
+        with mapped_errors():
+            db.connect(reuse_if_open=True)
+        migrate(db)
+    except BaseException:
+        close_database()
+        lock.release()
+        raise
     if kept_aside is not None and reason is not None:
         salvaged = {table: _salvage(kept_aside, db, table) for table in _SALVAGED_TABLES}
         db.recovered = RecoveredFromCorruption(kept_aside, reason, decisions=salvaged["decision"],
