@@ -54,7 +54,17 @@ class PushState(enum.StrEnum):
     FAILED = "failed"
     REVERTED = "reverted"
 
-_IMDB_ID = re.compile(r"^tt\d{5,10}$")
+_IMDB_ID = re.compile(r"tt[0-9]{5,10}")
+
+
+def is_imdb_id(value: object) -> bool:
+    """``tt`` and 5–10 ASCII digits, nothing else: the one check for an IMDb id from outside."""
+    return isinstance(value, str) and _IMDB_ID.fullmatch(value) is not None
+
+
+def is_plain_number(value: object) -> bool:
+    """ASCII digits only (``"²".isdigit()`` is true, but it is no id)."""
+    return isinstance(value, str) and value.isascii() and value.isdigit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +86,11 @@ class ExternalIds:
                 continue
             value = rest.split("?", 1)[0].split("/", 1)[0]
             scheme = scheme.rsplit(".", 1)[-1]  # com.plexapp.agents.imdb -> imdb
-            if scheme == "imdb" and _IMDB_ID.match(value):
+            if scheme == "imdb" and is_imdb_id(value):
                 imdb = value
-            elif scheme in ("tmdb", "themoviedb") and value.isascii() and value.isdigit():
+            elif scheme in ("tmdb", "themoviedb") and is_plain_number(value):
                 tmdb = int(value)
-            elif scheme in ("tvdb", "thetvdb") and value.isascii() and value.isdigit():
+            elif scheme in ("tvdb", "thetvdb") and is_plain_number(value):
                 tvdb = int(value)
         return cls(imdb=imdb, tmdb=tmdb, tvdb=tvdb)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from curator.domain.errors import BadResponse
-from curator.domain.models import ExternalIds, MediaKind
+from curator.domain.models import ExternalIds, MediaKind, is_plain_number
 from curator.domain.redaction import secrets
 from curator.net.gateway import ProviderGateway
 
@@ -107,7 +107,7 @@ def _likes(value: object) -> int:
     """``likes`` as a number; client code shows it as a string ("5")."""
     if isinstance(value, int) and not isinstance(value, bool):
         return max(0, value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if is_plain_number(value.strip() if isinstance(value, str) else value):
         return int(value.strip())
     return 0
 

@@ -28,7 +28,7 @@ import httpx
 
 from curator.domain.errors import AuthFailed, BadResponse, RateLimited
 from curator.domain.languages import language_code
-from curator.domain.models import Candidate, ExternalIds, MediaKind
+from curator.domain.models import Candidate, ExternalIds, MediaKind, is_imdb_id, is_plain_number
 from curator.domain.redaction import redact
 from curator.domain.text import sanitise_summary
 from curator.net.gateway import ProviderGateway, QueryParamAuth
@@ -41,7 +41,6 @@ DAY = 24 * 3600.0
 #: How long search answers (which may be "not found") are cached.
 SEARCH_TTL = 7 * DAY
 
-_IMDB_ID = re.compile(r"^tt\d{5,10}$")
 _YEAR = re.compile(r"^\s*(\d{4})")
 _KINDS = {"movie": MediaKind.MOVIE, "series": MediaKind.SHOW}
 _NO_RESULT = ("not found", "too many results", "incorrect imdb id")
@@ -65,7 +64,7 @@ def year_of(value: object) -> int | None:
 def votes_of(value: object) -> int:
     """``imdbVotes`` as a number: "600,845" → 600845; 0 when missing."""
     digits = _value(value).replace(",", "").strip()
-    return int(digits) if digits.isdigit() else 0
+    return int(digits) if is_plain_number(digits) else 0
 
 
 def error_of(data: object) -> str | None:
@@ -86,7 +85,7 @@ def title_candidate(item: object) -> Candidate | None:
         return None
     imdb, title = _value(item.get("imdbID")).strip(), _value(item.get("Title")).strip()
     kind = _KINDS.get(_value(item.get("Type")).strip().casefold())
-    if not (_IMDB_ID.match(imdb) and title and kind):
+    if not (is_imdb_id(imdb) and title and kind):
         return None
     summary = sanitise_summary(_value(item.get("Plot")))
     return Candidate(

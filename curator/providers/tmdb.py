@@ -24,7 +24,7 @@ import httpx
 
 from curator import settings
 from curator.domain.errors import BadResponse, InvalidInput, NotFound
-from curator.domain.models import Candidate, ExternalIds, MediaKind
+from curator.domain.models import Candidate, ExternalIds, MediaKind, is_imdb_id, is_plain_number
 from curator.domain.text import sanitise_summary
 from curator.net.gateway import HeaderAuth, ProviderGateway, QueryParamAuth
 
@@ -36,7 +36,6 @@ KINDS = frozenset({MediaKind.MOVIE, MediaKind.SHOW})
 POSTER_SIZE = "w342"
 APPENDED = "translations,external_ids,alternative_titles,images"
 
-_IMDB_ID = re.compile(r"^tt\d{5,10}$")
 _YEAR = re.compile(r"^(\d{4})-")
 # A bare language gets the region its speakers mostly use; TMDB wants "nl-NL", not "nl".
 _REGIONS = {
@@ -108,7 +107,7 @@ class TmdbProvider:
             return None
         if ids.tmdb is not None:
             return await self._fetch_record(kind, ids.tmdb, language)
-        imdb = ids.imdb if ids.imdb and _IMDB_ID.match(ids.imdb) else None
+        imdb = ids.imdb if ids.imdb and is_imdb_id(ids.imdb) else None
         for external_id, source in ((imdb, "imdb_id"), (ids.tvdb, "tvdb_id")):
             if external_id is None:
                 continue
@@ -141,7 +140,7 @@ class TmdbProvider:
 
 
 def _tmdb_id(candidate: Candidate) -> int:
-    if candidate.provider != NAME or not candidate.provider_id.isdigit():
+    if candidate.provider != NAME or not is_plain_number(candidate.provider_id):
         raise InvalidInput(f"TMDB cannot fetch details for a {candidate.provider} record "
                            f"({candidate.provider_id!r}).")
     return int(candidate.provider_id)
@@ -205,7 +204,7 @@ def parse_details(payload: Any, kind: MediaKind, language: str) -> Candidate:
         provider=NAME, provider_id=base.provider_id, kind=kind, title=base.title,
         year=base.year, original_title=base.original_title,
         alternative_titles=_unique(titles, exclude=(base.title,)),
-        ids=ExternalIds(imdb=imdb if _IMDB_ID.match(imdb) else None, tmdb=int(base.provider_id),
+        ids=ExternalIds(imdb=imdb if is_imdb_id(imdb) else None, tmdb=int(base.provider_id),
                         tvdb=tvdb),
         popularity=base.popularity, vote_count=base.vote_count,
         summary=summary, summary_language=summary_language,
@@ -319,7 +318,7 @@ def _int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if is_plain_number(value.strip() if isinstance(value, str) else value):
         return int(value)
     return None
 

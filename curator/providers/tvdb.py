@@ -35,7 +35,7 @@ from typing import Any, Protocol
 import httpx
 
 from curator.domain.errors import AuthFailed, BadResponse, InvalidInput, NotFound, SecretsError
-from curator.domain.models import Candidate, ExternalIds, MediaKind
+from curator.domain.models import Candidate, ExternalIds, MediaKind, is_imdb_id, is_plain_number
 from curator.domain.redaction import secrets
 from curator.domain.text import sanitise_summary
 from curator.net.gateway import CacheOffload, ProviderGateway
@@ -52,7 +52,6 @@ TOKEN_LIFETIME = 27 * 24 * 3600.0
 #: A bound on episode pages (500 episodes each) against a server that never stops paging.
 MAX_EPISODE_PAGES = 40
 
-_IMDB_ID = re.compile(r"^tt\d{5,10}$")
 _YEAR = re.compile(r"^(\d{4})")
 _SEARCH_TYPES = {MediaKind.SHOW: "series", MediaKind.MOVIE: "movie"}
 _POSTER_TYPES = {MediaKind.SHOW: 2, MediaKind.MOVIE: 14}  # /artwork/types: series/movie poster
@@ -270,7 +269,7 @@ class TvdbProvider:
             return None
         if ids.tvdb is not None:
             return await self._extended(kind, ids.tvdb, language)
-        imdb = ids.imdb if ids.imdb and _IMDB_ID.match(ids.imdb) else None
+        imdb = ids.imdb if ids.imdb and is_imdb_id(ids.imdb) else None
         for remote_id in (imdb, ids.tmdb):
             if remote_id is None:
                 continue
@@ -325,7 +324,7 @@ class TvdbProvider:
 
 
 def _tvdb_id(candidate: Candidate) -> int:
-    if candidate.provider != NAME or not candidate.provider_id.isdigit():
+    if candidate.provider != NAME or not is_plain_number(candidate.provider_id):
         raise InvalidInput(f"TheTVDB cannot fetch details for a {candidate.provider} record "
                            f"({candidate.provider_id!r}).")
     return int(candidate.provider_id)
@@ -550,7 +549,7 @@ def _remote_ids(entries: Any) -> tuple[str | None, int | None]:
         entry = _dict(entry)
         source = _str(entry.get("sourceName")).lower()
         value = entry.get("id")
-        if source == "imdb" and isinstance(value, str) and _IMDB_ID.match(value.strip()):
+        if source == "imdb" and isinstance(value, str) and is_imdb_id(value.strip()):
             imdb = imdb or value.strip()
         elif source.startswith("themoviedb"):
             tmdb = tmdb or _int(value)
@@ -613,6 +612,6 @@ def _int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if is_plain_number(value.strip() if isinstance(value, str) else value):
         return int(value)
     return None

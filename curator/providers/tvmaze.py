@@ -22,14 +22,13 @@ from typing import Any
 
 from curator.domain.errors import BadResponse
 from curator.domain.languages import language_code
-from curator.domain.models import Candidate, ExternalIds, MediaKind
+from curator.domain.models import Candidate, ExternalIds, MediaKind, is_imdb_id, is_plain_number
 from curator.domain.text import sanitise_summary
 from curator.net.gateway import ProviderGateway
 
 NAME = "tvmaze"
 SERVICE = "TVmaze"
 
-_IMDB_ID = re.compile(r"^tt\d{5,10}$")
 _YEAR = re.compile(r"^(\d{4})")
 
 #: English language names (as TVmaze and OMDb write them) → ISO 639-1.
@@ -130,7 +129,7 @@ def _external_ids(externals: object) -> ExternalIds:
         return ExternalIds()
     imdb = _text(externals.get("imdb")).strip()
     tvdb = externals.get("thetvdb")
-    return ExternalIds(imdb=imdb if _IMDB_ID.match(imdb) else None,
+    return ExternalIds(imdb=imdb if is_imdb_id(imdb) else None,
                        tvdb=tvdb if _is_count(tvdb) and tvdb > 0 else None)
 
 
@@ -203,12 +202,12 @@ class TvmazeProvider:
     async def episode_summaries(self, candidate: Candidate,
                                 language: str) -> dict[tuple[int, int], str]:
         """Episode summaries of one of our shows by (season, episode); one request."""
-        if candidate.provider != NAME or not candidate.provider_id.isdigit():
+        if candidate.provider != NAME or not is_plain_number(candidate.provider_id):
             return {}
         data = await self._gateway.get_json(f"/shows/{candidate.provider_id}/episodes")
         return parse_episode_summaries(data) if data is not None else {}
 
     async def _show(self, show_id: str) -> Any:
-        if not show_id.isdigit():
+        if not is_plain_number(show_id):
             return None
         return await self._gateway.get_json(f"/shows/{show_id}", {"embed": "seasons"})

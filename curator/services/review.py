@@ -117,11 +117,11 @@ def _cell(value: object) -> str:
 
 
 _ID_FORMS = (
-    (re.compile(r"^(?:imdb[:\s]*)?(tt\d{5,10})$", re.IGNORECASE), "imdb"),
-    (re.compile(r"imdb\.com/title/(tt\d{5,10})", re.IGNORECASE), "imdb"),
-    (re.compile(r"^tmdb[:\s]*(\d{1,10})$", re.IGNORECASE), "tmdb"),
-    (re.compile(r"themoviedb\.org/(?:movie|tv)/(\d{1,10})", re.IGNORECASE), "tmdb"),
-    (re.compile(r"^tvdb[:\s]*(\d{1,10})$", re.IGNORECASE), "tvdb"),
+    (re.compile(r"(?:imdb[:\s]*)?(tt[0-9]{5,10})", re.IGNORECASE), "imdb"),
+    (re.compile(r".*imdb\.com/title/(tt[0-9]{5,10})(?:[/?#].*)?", re.IGNORECASE), "imdb"),
+    (re.compile(r"tmdb[:\s]*([0-9]{1,10})", re.IGNORECASE), "tmdb"),
+    (re.compile(r".*themoviedb\.org/(?:movie|tv)/([0-9]{1,10})(?:[-/?#].*)?", re.IGNORECASE), "tmdb"),
+    (re.compile(r"tvdb[:\s]*([0-9]{1,10})", re.IGNORECASE), "tvdb"),
 )
 
 
@@ -130,7 +130,7 @@ def parse_external_id(text: str) -> ExternalIds:
     Validated here, before it goes anywhere near a URL path."""
     value = text.strip()
     for pattern, kind in _ID_FORMS:
-        found = pattern.search(value)
+        found = pattern.fullmatch(value)
         if found:
             ident = found.group(1)
             if kind == "imdb":

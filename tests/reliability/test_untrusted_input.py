@@ -99,9 +99,7 @@ async def test_a_bad_rating_key_never_reaches_a_url(key):
 @pytest.mark.asyncio
 @pytest.mark.parametrize("provider_id", [
     "603/../../account", "603?api_key=x", "../603", "6 03", "",
-    pytest.param("²", marks=pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-        "str.isdigit() accepts '²', which int() refuses: tmdb._tmdb_id and tvdb._tvdb_id need "
-        "isascii() too (h15 report)"))),
+    "²",  # str.isdigit() accepts it, int() refuses it
 ])
 async def test_a_bad_provider_id_never_reaches_a_url(provider_id):
     recorder = Recorder()
@@ -135,9 +133,6 @@ def test_plain_ids_the_user_types_are_understood(typed, ids):
     assert parse_external_id(typed) == ids
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "needs [0-9] instead of \\d (and fullmatch) in the IMDb patterns of curator/domain/models.py, "
-    "services/review.py and the providers: see the h15 report"))
 @pytest.mark.parametrize(("make", "value"), [
     (lambda v: ExternalIds.from_guids([f"imdb://{v}"]).imdb, "tt0133093\n"),
     (lambda v: ExternalIds.from_guids([f"imdb://{v}"]).imdb, "tt٠١٣٣٠٩٣"),
