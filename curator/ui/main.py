@@ -17,14 +17,22 @@ log = logging.getLogger(__name__)
 
 def run_gui(*, demo: bool = False, server: str | None = None) -> int:
     import qasync
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from curator.app import build_context
+    from curator.domain.errors import CuratorError
     from curator.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Curator")
-    context = build_context(demo=demo)
+    try:
+        context = build_context(demo=demo)
+    except CuratorError as err:  # e.g. another Curator already runs on this data folder
+        box = QMessageBox(QMessageBox.Icon.Warning, "Curator cannot start", err.user_message)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+        return 2
     if server:
         context.prefs = context.prefs.with_changes(server_url=server)
     loop = qasync.QEventLoop(app)
@@ -52,7 +60,7 @@ def _exit_after_first_paint(window: QWidget) -> None:
     from PySide6.QtWidgets import QApplication
 
     class QuitOnFirstPaint(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint:
                 watched.removeEventFilter(self)
                 print(f"first window shown at {time.time():.6f}", flush=True)
