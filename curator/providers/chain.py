@@ -38,9 +38,13 @@ class Skip:
 
 @dataclass(frozen=True, slots=True)
 class ChainResult:
+    """What the chain found. ``error`` is set when no provider answered at all (every one
+    failed or was skipped): then "nothing found" is not a verdict, just an outage."""
+
     candidates: tuple[Candidate, ...] = ()
     provider: str = ""
     skipped: tuple[Skip, ...] = field(default_factory=tuple)
+    error: RemoteError | None = None
 
 
 def is_poor(candidate: Candidate, language: str) -> bool:
@@ -75,30 +79,38 @@ class ProviderChain:
     async def search(self, title: str, year: int | None, kind: MediaKind, language: str) -> ChainResult:
         """Candidates from the first provider that answers with any."""
         skipped: list[Skip] = []
+        first_error: RemoteError | None = None
+        answered = False
         for provider in self.order(kind):
             try:
                 found = await provider.search(title, year, kind, language)
             except RemoteError as err:
                 skipped.append(Skip(provider.name, err.user_message))
+                first_error = first_error or err
                 continue
+            answered = True
             if found:
                 return ChainResult(tuple(found), provider.name, tuple(skipped))
             skipped.append(Skip(provider.name, "no candidates"))
-        return ChainResult((), "", tuple(skipped))
+        return ChainResult((), "", tuple(skipped), error=None if answered else first_error)
 
     async def lookup(self, ids: ExternalIds, kind: MediaKind, language: str) -> ChainResult:
         """The record for known ids from the first provider that has it."""
         skipped: list[Skip] = []
+        first_error: RemoteError | None = None
+        answered = False
         for provider in self.order(kind):
             try:
                 found = await provider.lookup(ids, kind, language)
             except RemoteError as err:
                 skipped.append(Skip(provider.name, err.user_message))
+                first_error = first_error or err
                 continue
+            answered = True
             if found is not None:
                 return ChainResult((found,), provider.name, tuple(skipped))
             skipped.append(Skip(provider.name, "not found by id"))
-        return ChainResult((), "", tuple(skipped))
+        return ChainResult((), "", tuple(skipped), error=None if answered else first_error)
 
     async def details(self, candidate: Candidate, languages: Sequence[str]) -> tuple[Candidate, tuple[Skip, ...]]:
         """The candidate filled in by its own provider; its summary from the language's
