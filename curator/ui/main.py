@@ -23,6 +23,7 @@ def run_gui(*, demo: bool = False, server: str | None = None) -> int:
     from curator.app import build_context
     from curator.domain.errors import CuratorError
     from curator.ui.main_window import MainWindow
+    from curator.ui.menus import install_dialogs, start
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Curator")
@@ -38,10 +39,11 @@ def run_gui(*, demo: bool = False, server: str | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow(context)
+    install_dialogs(window)
     if os.environ.get("CURATOR_EXIT_AFTER_SHOW"):
         _exit_after_first_paint(window)
     window.show()
-    window.connect_configured()
+    start(window)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     try:

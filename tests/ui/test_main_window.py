@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from curator.app import build_context
+from curator.ui.library_model import Column
 from curator.ui.main_window import MainWindow
 
 
@@ -29,17 +30,17 @@ def test_demo_library_is_listed(qtbot, demo_window, tmp_path):
     demo_window.connect_configured()
     qtbot.waitUntil(lambda: demo_window.model.rowCount() >= 30, timeout=10_000)
     model = demo_window.model
-    titles = {model.index(row, 0).data() for row in range(model.rowCount())}
+    titles = {model.index(row, Column.TITLE).data() for row in range(model.rowCount())}
     assert {"The Matrix", "Tegenlicht"} - titles == {"Tegenlicht"}  # shows are in the other library
-    assert model.headerData(3, Qt.Orientation.Horizontal) == "Guids"
-    guids = {model.index(row, 3).data() for row in range(model.rowCount())}
-    assert "unmatched" in guids and any(g.startswith("imdb:") for g in guids)
+    assert model.headerData(Column.BEST, Qt.Orientation.Horizontal) == "Best candidate"
+    statuses = {model.index(row, Column.STATUS).data() for row in range(model.rowCount())}
+    assert statuses == {"Not matched yet"}
     assert "37 of 37" in demo_window.status_label.text()
     assert demo_window.grab().save(str(tmp_path / "main-window.png"))
 
     demo_window.library_box.setCurrentIndex(1)
     qtbot.waitUntil(lambda: demo_window.model.rowCount() == 3, timeout=10_000)
-    assert demo_window.model.index(0, 2).data() == "show"
+    assert demo_window.model.index(0, Column.TYPE).data() == "show"
 
 
 def test_search_box_filters_titles(qtbot, demo_window):
