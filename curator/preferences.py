@@ -51,7 +51,7 @@ def load(folder: Path) -> Preferences:
             log.warning("preferences file unreadable (%s); using defaults", type(exc).__name__)
             data = {}
     known = {f.name for f in fields(Preferences)}
-    values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in known}
+    values: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in known}
     if isinstance(values.get("summary_sources"), dict):
         values["summary_sources"] = {str(lang): tuple(names) for lang, names in values["summary_sources"].items()
                                      if isinstance(names, list | tuple)}

@@ -18,8 +18,9 @@ _CARRIERS = re.compile(
     r"[\"']?\s*[=:]\s*[\"']?)(?P<value>[^&\s\"',;}]+)",
     re.IGNORECASE,
 )
-_AUTH_HEADER = re.compile(r"(?P<name>\bauthorization[\"']?\s*[:=]\s*[\"']?(?:bearer|npo|basic)?\s*)(?P<value>[^\s\"',;}]+)",
-                          re.IGNORECASE)
+_AUTH_HEADER = re.compile(
+    r"(?P<name>\bauthorization[\"']?\s*[:=]\s*[\"']?(?:bearer|npo|basic)?\s*)(?P<value>[^\s\"',;}]+)",
+    re.IGNORECASE)
 
 
 class SecretRegistry:

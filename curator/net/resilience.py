@@ -13,7 +13,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from tenacity import (
     AsyncRetrying,
@@ -89,7 +89,7 @@ class RetryPolicy:
                     on_retry(error, state.upcoming_sleep, state.attempt_number)
 
         retrying = AsyncRetrying(
-            sleep=self.sleep,
+            sleep=cast(Any, self.sleep),  # tenacity types it as returning None; any awaitable works
             stop=stop_after_attempt(self.attempts) | _StopPastTotalDelay(self.max_total_delay),
             wait=_ServerHintedWait(wait_exponential_jitter(
                 multiplier=self.base_delay, max=self.max_delay, jitter=self.jitter)),

@@ -27,7 +27,7 @@ PROBE_TIMEOUT = httpx.Timeout(3.0)
 PRODUCT = "Curator"
 
 _PLAIN_DIGITS = re.compile(r"[0-9]+")
-_TOKEN_HINT = "Sign in with Plex again, or paste a current token for this server in Settings."
+_TOKEN_HINT = "Sign in with Plex again, or paste a current token for this server in Settings."  # noqa: S105
 _GONE_HINT = "It may have been deleted or moved in Plex; reload the library."
 
 

@@ -107,7 +107,7 @@ def _likes(value: object) -> int:
     """``likes`` as a number; client code shows it as a string ("5")."""
     if isinstance(value, int) and not isinstance(value, bool):
         return max(0, value)
-    if is_plain_number(value.strip() if isinstance(value, str) else value):
+    if isinstance(value, str) and is_plain_number(value.strip()):
         return int(value.strip())
     return 0
 

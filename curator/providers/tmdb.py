@@ -318,7 +318,7 @@ def _int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if is_plain_number(value.strip() if isinstance(value, str) else value):
+    if isinstance(value, str) and is_plain_number(value.strip()):
         return int(value)
     return None
 

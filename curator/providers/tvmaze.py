@@ -99,7 +99,7 @@ def parse_episode_summaries(data: object) -> dict[tuple[int, int], str]:
         if not isinstance(episode, dict):
             continue
         season, number = episode.get("season"), episode.get("number")
-        if not (_is_count(season) and _is_count(number)):
+        if not (isinstance(season, int) and isinstance(number, int) and _is_count(season) and _is_count(number)):
             continue
         summary = sanitise_summary(_text(episode.get("summary")))
         if summary:
@@ -130,7 +130,7 @@ def _external_ids(externals: object) -> ExternalIds:
     imdb = _text(externals.get("imdb")).strip()
     tvdb = externals.get("thetvdb")
     return ExternalIds(imdb=imdb if is_imdb_id(imdb) else None,
-                       tvdb=tvdb if _is_count(tvdb) and tvdb > 0 else None)
+                       tvdb=tvdb if isinstance(tvdb, int) and _is_count(tvdb) and tvdb > 0 else None)
 
 
 def _poster(image: object) -> str:

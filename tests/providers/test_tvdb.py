@@ -399,7 +399,7 @@ def test_a_stored_token_is_used_until_it_expires_then_a_new_login_follows():
     with respx.mock() as router:
         service = Service(router)
         service.accepted = {"token-stored-xyz123"}
-        route = router.get(f"{BASE}/search").mock(side_effect=service.answer({"data": []}))
+        router.get(f"{BASE}/search").mock(side_effect=service.answer({"data": []}))
         auth = make_auth(store=store, clock=clock)
         run(lambda p: p.search("a", None, MediaKind.SHOW, "en"), auth=auth)
         assert service.login.call_count == 0
