@@ -215,16 +215,16 @@ class SignInPage(QWizardPage):
         if self._wizard.currentPage() is self:
             self._wizard.next()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+    def isComplete(self) -> bool:
         if self.uses_plex:
             return self.sign_in.token is not None
         url, token = self.manual.address()
         return bool(url and token) and not self._connecting
 
-    def nextId(self) -> int:  # noqa: N802 - Qt override
+    def nextId(self) -> int:
         return SERVER if self.uses_plex else LIBRARY
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+    def validatePage(self) -> bool:
         """Plex: signed in. By hand: connect first (in the background), then go on."""
         if self.uses_plex:
             return self.sign_in.token is not None
@@ -278,17 +278,17 @@ class ServerPage(QWizardPage):
         self.picker.selection_changed.connect(self.completeChanged.emit)
         self.picker.connected.connect(self._connected)
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
         token = self._wizard.account_token
         if token and token != self._loaded_for:
             self._loaded_for = token
             self._connected_to = None
             self.picker.load(token)
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+    def isComplete(self) -> bool:
         return self.picker.selected() is not None and not self.picker.connecting
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+    def validatePage(self) -> bool:
         choice = self.picker.selected()
         if choice is not None and choice == self._connected_to and self._wizard.library is not None:
             return True
@@ -324,7 +324,7 @@ class LibraryPage(QWizardPage):
         layout.addWidget(self.picker)
         self.picker.changed.connect(self.completeChanged.emit)
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
         library = self._wizard.library
         if library is None or library is self._shown_for:
             return
@@ -337,7 +337,7 @@ class LibraryPage(QWizardPage):
     def _show(self, sections: list[LibrarySection]) -> None:
         self.picker.set_sections(sections, setup.chosen_libraries(self._wizard.context.prefs))
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+    def isComplete(self) -> bool:
         return bool(self.picker.chosen())
 
 
@@ -354,12 +354,12 @@ class KeysPage(QWizardPage):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.keys)
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
         if not self._loaded:
             self._loaded = True
             self.keys.load(self._wizard.context.secrets)
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+    def validatePage(self) -> bool:
         self._wizard.skipped.discard(KEYS)
         return True
 
@@ -377,12 +377,12 @@ class MatchingChoicesPage(QWizardPage):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.matching)
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
         if not self.loaded:
             self.loaded = True
             self.matching.load(self._wizard.context.prefs)
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+    def validatePage(self) -> bool:
         self._wizard.skipped.discard(MATCHING)
         return True
 
@@ -401,7 +401,7 @@ class DonePage(QWizardPage):
         layout.addWidget(self.status)
         self.setFinalPage(True)
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
         wizard = self._wizard
         library = wizard.library
         server = (library.server.name or library.client.base_url) if library is not None else "none"

@@ -39,7 +39,7 @@ from curator.demo.providers.service import (
 from curator.demo.providers.world import World, slug, title_in
 
 POMS_API_KEY = "demo-poms-api-key"
-POMS_API_SECRET = "demo-poms-api-secret"  # noqa: S105 - a fixed demo value
+POMS_API_SECRET = "demo-poms-api-secret"
 API_ROOT = "/v1"
 DEFAULT_MAX = 10
 MAX_MAX = 240

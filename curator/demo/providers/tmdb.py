@@ -29,7 +29,7 @@ from curator.demo.providers.world import (
 
 TMDB_API_KEY = "demo-tmdb-v3-api-key"
 #: A v4 read-access token: TMDB's start with "eyJ" (a JWT); clients tell the two kinds apart by it.
-TMDB_READ_TOKEN = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJjdXJhdG9yLWRlbW8ifQ.demo"  # noqa: S105 (a fixed demo value)
+TMDB_READ_TOKEN = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJjdXJhdG9yLWRlbW8ifQ.demo"
 PAGE_SIZE = 20
 MAX_APPENDS = 20
 
