@@ -178,10 +178,15 @@ async def _match(library: Any, args: argparse.Namespace, out: TextIO, context: A
             proposal = await service.propose(item)
             print(_verdict_line(proposal, args.json), file=out)
         return 0
+    from curator.services.stats import StatsRecorder, save_run
+    from curator.store.cache import ProviderCache
+
     reporter = _ProgressPrinter(sys.stderr)
+    recorder = StatsRecorder(context.providers.gateways, ProviderCache(context.database))
     report = await service.match_items(items, total=min(total, args.limit or total), rematch=args.rematch,
                                        progress=reporter)
     reporter.finish()
+    await asyncio.to_thread(save_run, context.paths.data, recorder.finish(report))
     summary = {"library": section.title, "items": report.total, "matched": report.matched,
                "skipped_already_decided": report.skipped, "counts": report.counts,
                "failures": report.failures[:20], "seconds": round(report.seconds, 2),

@@ -19,6 +19,7 @@ from typing import Any, Protocol, Self
 from curator.demo.plex_server import FakePlexServer
 from curator.demo.plextv_server import FakePlexTv
 from curator.demo.providers import FakeProviders
+from curator.demo.providers.ratelimit import RateLimit
 from curator.demo.synthetic import synthetic_section
 
 Describe = Callable[[], dict[str, Any]]
@@ -45,14 +46,17 @@ class DemoServers:
         plex_port: int = 0,
         seed: int = 0,
         auto_approve_polls: int | None = 2,
+        tmdb_rate: int | None = None,
     ) -> None:
         """``items``: size of an extra synthetic movie section; ``auto_approve_polls``: plex.tv
-        signs the user in on that poll of every PIN (None: only :meth:`FakePlexTv.approve_pin`)."""
+        signs the user in on that poll of every PIN (None: only :meth:`FakePlexTv.approve_pin`);
+        ``tmdb_rate``: the fake TMDB's limit in requests per second (None: its default)."""
         extra = (synthetic_section(items, seed),) if items else ()
         self.plex = FakePlexServer(extra_sections=extra, port=plex_port)
         self.plextv = FakePlexTv()
         self.plextv.auto_approve_after(auto_approve_polls)
-        self.providers = FakeProviders(synthetic_items=items or 0, synthetic_seed=seed)
+        self.providers = FakeProviders(synthetic_items=items or 0, synthetic_seed=seed,
+                                       tmdb_rate=RateLimit(tmdb_rate, 1.0) if tmdb_rate else None)
         self._entries: list[tuple[Fake, Describe]] = []
         self.plextv.add_server(self.plex)
         self.add(self.plex, self._describe_plex)
@@ -116,7 +120,8 @@ class DemoServers:
         }
 
     @classmethod
-    def run_foreground(cls, items: int | None = None, port: int | None = None) -> int:
+    def run_foreground(cls, items: int | None = None, port: int | None = None,
+                       tmdb_rate: int | None = None) -> int:
         """Start the fakes (Plex on ``port``, others on free ports), print :meth:`describe` as one
         JSON line to stdout, and serve until SIGINT or SIGTERM. Returns the exit code (0)."""
         stop = threading.Event()
@@ -126,7 +131,7 @@ class DemoServers:
 
         previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            with cls(items=items, plex_port=port or 0) as demo:
+            with cls(items=items, plex_port=port or 0, tmdb_rate=tmdb_rate) as demo:
                 sys.stdout.write(json.dumps(demo.describe()) + "\n")
                 sys.stdout.flush()
                 while not stop.wait(0.2):

@@ -15,14 +15,21 @@ Per item, as few requests as possible:
 Work runs in a fixed pool of workers (bounded concurrency), reports progress (done/total,
 items per second, ETA) and can be cancelled: a cancelled run lets the items in flight finish,
 so nothing that was asked for is asked for again.
+
+A library run writes its decisions in batches: one transaction whenever ``BATCH_ITEMS`` items
+wait or ``BATCH_SECONDS`` have passed, and one for whatever is left when the run ends, is
+stopped or is cancelled. An item counts as done (progress, report, ``on_saved``) only once its
+batch is committed, so a killed run loses at most its last batch — and those items are matched
+again from the response cache, with no requests.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -32,7 +39,7 @@ from curator.domain.policy import DEFAULT_MARGIN, DEFAULT_THRESHOLD, MatchStatus
 from curator.domain.scoring import MatchQuery, ScoredCandidate, rank
 from curator.domain.text import split_aliases
 from curator.providers.chain import ChainResult, ProviderChain, is_poor
-from curator.store.decisions import DecisionRecord, DecisionStore, candidate_to_json
+from curator.store.decisions import DecisionRecord, DecisionStore, ProposalRow, candidate_to_json
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +49,12 @@ RunSync = Callable[..., Awaitable[Any]]
 MAX_CANDIDATES = 10
 _STATUS = {MatchStatus.AUTO: DecisionStatus.AUTO, MatchStatus.AMBIGUOUS: DecisionStatus.AMBIGUOUS,
            MatchStatus.NO_MATCH: DecisionStatus.NO_MATCH}
+#: A library run commits its decisions every this many items …
+BATCH_ITEMS = 200
+#: … or this many seconds, whichever comes first.
+BATCH_SECONDS = 0.2
+#: Skipped (already decided) items between two progress reports.
+SKIPPED_PER_REPORT = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +104,22 @@ class Proposal:
     notes: tuple[str, ...] = ()
 
 
+def proposal_row(proposal: Proposal) -> ProposalRow:
+    """What the decision store keeps of a proposal: every candidate with its score parts, the
+    best one as the choice, and why."""
+    verdict, item = proposal.verdict, proposal.item
+    best = verdict.best
+    return ProposalRow(
+        item.rating_key, item.kind, item.title, _STATUS[verdict.status], guid=item.guid, year=item.year,
+        candidates=tuple(scored_to_json(s) for s in proposal.ranked),
+        chosen=candidate_to_json(best.candidate) if best is not None else None,
+        score=best.score.value if best is not None else None,
+        score_parts={"reason": verdict.reason, "lead": round(verdict.lead, 6), "source": proposal.source,
+                     "parts": {p.name: p.contribution for p in best.score.parts} if best else {},
+                     "notes": list(proposal.notes)},
+        proposed_summary=best.candidate.summary if best is not None else "")
+
+
 def scored_to_json(scored: ScoredCandidate) -> dict[str, Any]:
     """A candidate with its score and named parts, as stored in a decision."""
     return {**candidate_to_json(scored.candidate), "score": round(scored.score.value, 6),
@@ -99,19 +128,27 @@ def scored_to_json(scored: ScoredCandidate) -> dict[str, Any]:
 
 
 class MatchingService:
-    """Matches items of one Plex server through a provider chain, persisting decisions."""
+    """Matches items of one Plex server through a provider chain, persisting decisions.
+
+    ``on_saved`` hears of every item decision once it is committed (episodes excepted), from a
+    single ``save`` or a library run's batch."""
 
     def __init__(self, chain: ProviderChain, decisions: DecisionStore, server_id: str,
                  settings: MatchSettings | None = None, *, run_sync: RunSync = asyncio.to_thread,
                  clock: Callable[[], float] = time.monotonic,
-                 episodes_of: Callable[[LibraryItem], Awaitable[list[LibraryItem]]] | None = None) -> None:
+                 episodes_of: Callable[[LibraryItem], Awaitable[list[LibraryItem]]] | None = None,
+                 on_saved: Callable[[DecisionRecord], None] | None = None,
+                 batch_items: int = BATCH_ITEMS, batch_seconds: float = BATCH_SECONDS) -> None:
         self.chain = chain
         self.episodes_of = episodes_of
         self.decisions = decisions
         self.server_id = server_id
         self.settings = settings or MatchSettings()
+        self.on_saved = on_saved
         self._run_sync = run_sync
         self._clock = clock
+        self._batch_items = batch_items
+        self._batch_seconds = batch_seconds
 
     async def _store(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         result: T = await self._run_sync(lambda: call(*args, **kwargs))
@@ -133,6 +170,8 @@ class MatchingService:
             notes.extend(f"{s.provider}: {s.reason}" for s in result.skipped)
         if not result.candidates:
             result = await self._search(query, language, notes)
+        if not result.candidates and result.error is not None:
+            raise result.error  # an outage, not a verdict: the item stays undecided for the next run
         return await self.propose_from(item, list(result.candidates), result.provider, query=query,
                                        never_auto=never_auto, notes=notes)
 
@@ -190,39 +229,50 @@ class MatchingService:
     async def propose_episodes(self, show: LibraryItem, match: Candidate, status: DecisionStatus) -> int:
         """Give every episode of a matched show its summary from the show's provider (by season
         and episode number), with the show's status; returns how many episodes got one."""
+        rows = await self.episode_rows(show, match, status)
+        await self._store(self.decisions.save_proposals, self.server_id, rows)
+        return len(rows)
+
+    async def episode_rows(self, show: LibraryItem, match: Candidate, status: DecisionStatus) -> list[ProposalRow]:
+        """The proposals ``propose_episodes`` stores (nothing stored here)."""
         if self.episodes_of is None:
-            return 0
+            return []
         episodes = await self.episodes_of(show)
         texts, skipped = await self.chain.episode_summaries(match, self.settings.languages)
-        saved = 0
+        rows: list[ProposalRow] = []
         for episode in episodes:
             found = texts.get((episode.parent_index or 0, episode.index or 0))
             if found is None:
                 continue
-            await self._store(
-                self.decisions.save_proposal, self.server_id, episode.rating_key, kind=episode.kind,
+            rows.append(ProposalRow(
+                episode.rating_key, episode.kind, status=status, guid=episode.guid, year=episode.year,
                 title=f"{show.title} S{episode.parent_index:02d}E{episode.index:02d} {episode.title}".strip(),
-                status=status, guid=episode.guid, year=episode.year, candidates=[], chosen=candidate_to_json(found),
-                score=None, score_parts={"reason": "episode_of_matched_show", "show": show.rating_key,
-                                         "source": found.summary_source, "notes": [s.reason for s in skipped]},
-                proposed_summary=found.summary)
-            saved += 1
-        return saved
+                chosen=candidate_to_json(found),
+                score_parts={"reason": "episode_of_matched_show", "show": show.rating_key,
+                             "source": found.summary_source, "notes": [s.reason for s in skipped]},
+                proposed_summary=found.summary))
+        return rows
 
     async def save(self, proposal: Proposal) -> DecisionRecord:
-        verdict, item = proposal.verdict, proposal.item
-        best = verdict.best
-        return await self._store(
-            self.decisions.save_proposal, self.server_id, item.rating_key, kind=item.kind, title=item.title,
-            status=_STATUS[verdict.status], guid=item.guid, year=item.year,
-            candidates=[scored_to_json(s) for s in proposal.ranked],
-            chosen=candidate_to_json(best.candidate) if best is not None else None,
-            score=best.score.value if best is not None else None,
-            score_parts={"reason": verdict.reason, "lead": round(verdict.lead, 6), "source": proposal.source,
-                         "parts": {p.name: p.contribution for p in best.score.parts} if best else {},
-                         "notes": list(proposal.notes)},
-            proposed_summary=best.candidate.summary if best is not None else "",
-        )
+        """Store one proposal now (one transaction)."""
+        row = proposal_row(proposal)
+        record = await self._store(
+            self.decisions.save_proposal, self.server_id, row.rating_key, kind=row.kind, title=row.title,
+            status=row.status, guid=row.guid, year=row.year, candidates=row.candidates, chosen=row.chosen,
+            score=row.score, score_parts=row.score_parts, proposed_summary=row.proposed_summary)
+        if self.on_saved is not None:
+            self.on_saved(record)
+        return record
+
+    async def _rows_for(self, item: LibraryItem, never_auto: bool) -> tuple[ProposalRow, ...]:
+        """A library run's work for one item: its proposal and, for a show matched
+        automatically, its episodes' — to be stored by the run's batch."""
+        proposal = await self.propose(item, never_auto=never_auto)
+        row = proposal_row(proposal)
+        best = proposal.verdict.best
+        if item.kind is MediaKind.SHOW and row.status is DecisionStatus.AUTO and best is not None:
+            return (row, *await self.episode_rows(item, best.candidate, DecisionStatus.AUTO))
+        return (row,)
 
     # -- a whole library ------------------------------------------------------------------
     async def match_items(self, items: Iterable[LibraryItem] | AsyncIterable[LibraryItem], *,
@@ -232,8 +282,8 @@ class MatchingService:
         """Match every item that has no decision yet (all of them with ``rematch``).
 
         Setting ``stop`` ends the run gracefully: no new item starts, the ones in flight
-        finish and are saved. Cancelling the task stops at once (items in flight are lost and
-        matched again next time)."""
+        finish and are saved. Cancelling the task stops at once: items in flight are lost (and
+        matched again next time); decisions already made are still written."""
         started = self._clock()
         report = MatchReport(total=total or 0)
         decided = set() if rematch else await self._store(self.decisions.done_keys, self.server_id)
@@ -253,19 +303,33 @@ class MatchingService:
             progress(MatchProgress(report.matched + report.skipped, known_total, report.skipped,
                                    dict(report.counts), rate, eta, title))
 
+        def count(outcome: str) -> None:
+            report.counts[outcome] = report.counts.get(outcome, 0) + 1
+            report.matched += 1
+
+        def written(items: Sequence[LibraryItem], records: Sequence[DecisionRecord]) -> None:
+            for record in records:
+                count(record.status.value)
+                if self.on_saved is not None:
+                    self.on_saved(record)
+            emit(items[-1].title)
+
+        batch = _DecisionBatch(lambda rows: self._store(self.decisions.save_proposals, self.server_id, rows),
+                               written, size=self._batch_items, seconds=self._batch_seconds)
+
         async def worker() -> None:
             while (item := await queue.get()) is not None:
                 try:
-                    record = await self.match_item(item, never_auto=item.rating_key in never_auto)
-                    report.counts[record.status.value] = report.counts.get(record.status.value, 0) + 1
+                    rows = await self._rows_for(item, item.rating_key in never_auto)
                 except StoreError:
                     raise  # the database is gone: stop the run, the user must know
                 except CuratorError as err:
                     report.failures.append(f"{item.title}: {err.user_message}")
-                    report.counts["failed"] = report.counts.get("failed", 0) + 1
                     log.warning("matching %s failed: %s", item.rating_key, err.user_message)
-                report.matched += 1
-                emit(item.title)
+                    count("failed")
+                    emit(item.title)
+                    continue
+                await batch.add(item, rows)
 
         async def produce() -> None:
             async for item in _aiter(items):
@@ -276,22 +340,90 @@ class MatchingService:
                     report.total += 1
                 if item.rating_key in decided:
                     report.skipped += 1
-                    emit(item.title)
+                    if report.skipped % SKIPPED_PER_REPORT == 0:
+                        emit(item.title)
+                        await asyncio.sleep(0)  # a long run of decided items must not hold the loop
                     continue
                 await queue.put(item)
+            if report.skipped % SKIPPED_PER_REPORT:
+                emit("")
             for _ in range(workers_n):
                 await queue.put(None)
 
         try:
             async with asyncio.TaskGroup() as group:
-                for _ in range(workers_n):
-                    group.create_task(worker())
+                group.create_task(batch.write_until_closed())
+                workers = [group.create_task(worker()) for _ in range(workers_n)]
                 group.create_task(produce())
-        except* StoreError as failed:
+                await asyncio.wait(workers)
+                batch.close()
+        except* CuratorError as failed:  # the store, or Plex while listing the items
             raise failed.exceptions[0] from None
         report.seconds = self._clock() - started
         return report
 
+
+class _DecisionBatch:
+    """Finished items' decisions, written by one writer task in one transaction each: when
+    ``size`` items wait or ``seconds`` have passed, and what is left when the run closes the
+    batch or is cancelled. Workers wait (back-pressure) when ``size * 4`` items wait."""
+
+    def __init__(self, save: Callable[[list[ProposalRow]], Awaitable[list[DecisionRecord]]],
+                 written: Callable[[Sequence[LibraryItem], Sequence[DecisionRecord]], None], *,
+                 size: int, seconds: float) -> None:
+        self._save = save
+        self._written = written
+        self._size = max(1, size)
+        self._seconds = seconds
+        self._pending: list[tuple[LibraryItem, tuple[ProposalRow, ...]]] = []
+        self._due = asyncio.Event()
+        self._room = asyncio.Event()
+        self._room.set()
+        self._closed = False
+        # The write under way: its items (the first record of each is the item's own) and task.
+        self._writing: tuple[list[tuple[LibraryItem, tuple[ProposalRow, ...]]], asyncio.Task[Any]] | None = None
+
+    async def add(self, item: LibraryItem, rows: tuple[ProposalRow, ...]) -> None:
+        while len(self._pending) >= self._size * 4:
+            self._room.clear()
+            await self._room.wait()
+        self._pending.append((item, rows))
+        if len(self._pending) >= self._size:
+            self._due.set()
+
+    def close(self) -> None:
+        """No more items: write what is left, then ``write_until_closed`` returns."""
+        self._closed = True
+        self._due.set()
+
+    async def write_until_closed(self) -> None:
+        try:
+            while not (self._closed and not self._pending):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._due.wait(), self._seconds)
+                self._due.clear()
+                await self._write()
+        except asyncio.CancelledError:
+            while self._writing is not None or self._pending:  # the run was cancelled: keep what is done
+                await self._write()
+            raise
+
+    async def _write(self) -> None:
+        if self._writing is None:
+            if not self._pending:
+                return
+            items, self._pending = self._pending, []
+            self._room.set()
+            rows = [row for _, item_rows in items for row in item_rows]
+            self._writing = (items, asyncio.ensure_future(self._save(rows)))
+        items, task = self._writing
+        stored = await asyncio.shield(task)  # a cancelled run still waits for the commit under way
+        self._writing = None
+        firsts, index = [], 0
+        for _, item_rows in items:
+            firsts.append(stored[index])
+            index += len(item_rows)
+        self._written([item for item, _ in items], firsts)
 
 
 async def _aiter(items: Iterable[LibraryItem] | AsyncIterable[LibraryItem]) -> AsyncIterable[LibraryItem]:

@@ -3,22 +3,30 @@
 Keys come from ``ProviderCache.make_key``: normalised, hashed, and never derived from a
 parameter that carries a secret. Both answers and "nothing found" are cached, for different
 times.
+
+A hit is one indexed read; marking the entry as used is deferred and written for many hits in
+one transaction (at the next ``put``, eviction, ``stats``, ``flush``, or every
+``TOUCH_BATCH`` hits), so a warm run does not write once per answer. A crash can lose the
+last few of those marks: eviction order is a little less exact, nothing else.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote_plus
 
 import peewee
 
+from curator.domain.errors import StoreError
 from curator.store.db import bound_database, mapped_errors
 from curator.store.models import CacheEntry
 
@@ -35,6 +43,17 @@ _SECRET_PARAMS = frozenset({"api_key", "apikey", "client_key", "token", "access_
 #: Free-text search parameters: providers match them case-insensitively.
 _SEARCH_PARAMS = frozenset({"query", "q", "t", "s", "title", "name", "term"})
 _DELETE_CHUNK = 500
+#: Characters ``quote_plus`` leaves as they are.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+#: Hits whose "last used" time is written together.
+TOUCH_BATCH = 256
+
+_SELECT = "SELECT found, payload, fetched_at, expires_at FROM cache_entry WHERE key = ?"
+_TOUCH = "UPDATE cache_entry SET last_access = ? WHERE key = ?"
+_UPSERT = ("INSERT INTO cache_entry (key, provider, payload, found, fetched_at, expires_at, last_access, size)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET provider = excluded.provider,"
+           " payload = excluded.payload, found = excluded.found, fetched_at = excluded.fetched_at,"
+           " expires_at = excluded.expires_at, last_access = excluded.last_access, size = excluded.size")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,38 +87,57 @@ class ProviderCache:
         # Running totals, loaded on first put and re-read at every eviction.
         self._entries: int | None = None
         self._bytes = 0
+        # Hits not yet written back: key -> when.
+        self._touched: dict[str, float] = {}
 
     @staticmethod
     def make_key(provider: str, endpoint: str, params: Mapping[str, Any] | None = None) -> str:
         """A stable key for one request: parameter order, spacing and the case of search text
         do not matter; secret parameters (api_key, token …) are left out."""
         path, _, query = endpoint.strip().partition("?")
-        pairs = [*parse_qsl(query, keep_blank_values=True), *(params or {}).items()]
+        pairs = [*parse_qsl(query, keep_blank_values=True), *(params or {}).items()] if query else \
+            (params or {}).items()
         normalised = sorted(
             (name.strip(), _normalise_value(name, value))
             for name, value in pairs
             if value is not None and not _is_secret(name)
         )
         provider = provider.strip().lower()
-        canonical = f"{provider}\n{path}\n{urlencode(normalised)}"
+        encoded = "&".join(f"{_quote(name)}={_quote(value)}" for name, value in normalised)  # = urlencode()
+        canonical = f"{provider}\n{path}\n{encoded}"
         return f"{provider}:{hashlib.sha256(canonical.encode()).hexdigest()[:40]}"
 
     def get(self, key: str) -> CacheHit | None:
         """The cached answer, or None when absent or expired. Marks the entry as used."""
         now = self._clock()
         with mapped_errors():
-            entry = CacheEntry.get_or_none(CacheEntry.key == key)
-            if entry is not None and entry.expires_at > now:
-                CacheEntry.update(last_access=now).where(CacheEntry.id == entry.id).execute()
-            else:
-                entry = None
+            row = self._db.execute_sql(_SELECT, (key,)).fetchone()
         with self._lock:
-            if entry is None:
+            if row is None or row[3] <= now:
                 self._misses += 1
                 return None
             self._hits += 1
-        payload = None if entry.payload is None else json.loads(entry.payload)
-        return CacheHit(found=entry.found, payload=payload, fetched_at=entry.fetched_at)
+            self._touched[key] = now
+            due = len(self._touched) >= TOUCH_BATCH
+        if due:
+            self._write_touches_softly()
+        found, payload, fetched_at, _ = row
+        return CacheHit(found=bool(found), payload=None if payload is None else json.loads(payload),
+                        fetched_at=fetched_at)
+
+    def flush(self) -> None:
+        """Write the pending "last used" marks now (e.g. when a run ends)."""
+        with self._lock:
+            touched, self._touched = self._touched, {}
+        if not touched:
+            return
+        try:
+            with mapped_errors(), self._db.atomic("IMMEDIATE"):
+                self._db.cursor().executemany(_TOUCH, [(when, key) for key, when in touched.items()])
+        except StoreError:
+            with self._lock:
+                self._touched = {**touched, **self._touched}
+            raise
 
     def put(self, key: str, provider: str, payload: Any, *, found: bool = True,
             ttl: float | None = None) -> None:
@@ -117,17 +155,17 @@ class ProviderCache:
             if self._entries is None:
                 self._entries, self._bytes = self._totals()
             with self._db.atomic("IMMEDIATE"):
-                previous = CacheEntry.select(CacheEntry.size).where(CacheEntry.key == key).scalar()
-                (CacheEntry.insert(**values)
-                 .on_conflict(conflict_target=[CacheEntry.key],
-                              preserve=[getattr(CacheEntry, name) for name in values if name != "key"])
-                 .execute())
+                self._write_touches()
+                row = self._db.execute_sql("SELECT size FROM cache_entry WHERE key = ?", (key,)).fetchone()
+                previous = row[0] if row else None
+                self._db.execute_sql(_UPSERT, tuple(values.values()))
             self._entries += 1 if previous is None else 0
             self._bytes += size - (previous or 0)
             if self._entries > self.max_entries or self._bytes > self.max_bytes:
                 self._evict()
 
     def stats(self) -> CacheStats:
+        self.flush()
         with mapped_errors():
             rows = (CacheEntry
                     .select(CacheEntry.provider, peewee.fn.COUNT(CacheEntry.id), peewee.fn.SUM(CacheEntry.size))
@@ -163,6 +201,7 @@ class ProviderCache:
     def _evict(self) -> None:
         """Drop expired entries, then the least recently used, down to LOW_WATER of the caps."""
         with self._db.atomic("IMMEDIATE"):
+            self._write_touches()
             CacheEntry.delete().where(CacheEntry.expires_at <= self._clock()).execute()
             entries, total = self._totals()
             excess_entries = entries - int(self.max_entries * LOW_WATER)
@@ -182,6 +221,20 @@ class ProviderCache:
             self._entries, self._bytes = self._totals()
         log.debug("cache eviction removed %d entries (%d bytes)", len(victims), freed)
 
+    def _write_touches(self) -> None:
+        """Write the pending "last used" marks; the caller holds the lock and a transaction."""
+        if self._touched:
+            self._db.cursor().executemany(_TOUCH, [(when, key) for key, when in self._touched.items()])
+            self._touched = {}
+
+    def _write_touches_softly(self) -> None:
+        """``flush`` from a read, which must still return its hit: a database that cannot be
+        written now only delays the marks (they are kept for the next try)."""
+        try:
+            self.flush()
+        except StoreError as err:
+            log.debug("cache: last-used marks not written yet (%s)", type(err).__name__)
+
     @staticmethod
     def _totals() -> tuple[int, int]:
         count, total = CacheEntry.select(peewee.fn.COUNT(CacheEntry.id),
@@ -189,8 +242,19 @@ class ProviderCache:
         return int(count), int(total)
 
 
+@functools.lru_cache(maxsize=256)
 def _is_secret(name: str) -> bool:
     return name.strip().lower().replace("-", "_") in _SECRET_PARAMS
+
+
+@functools.lru_cache(maxsize=256)
+def _is_search(name: str) -> bool:
+    return name.strip().lower() in _SEARCH_PARAMS
+
+
+def _quote(text: str) -> str:
+    """``quote_plus(text)``, without its cost when nothing needs quoting (most values)."""
+    return text if _UNRESERVED.fullmatch(text) else quote_plus(text)
 
 
 def _normalise_value(name: str, value: Any) -> str:
@@ -199,6 +263,6 @@ def _normalise_value(name: str, value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ",".join(_normalise_value(name, item) for item in value)
     text = str(value).strip()
-    if name.strip().lower() in _SEARCH_PARAMS:
+    if _is_search(name):
         return " ".join(text.split()).casefold()
     return text

@@ -1,11 +1,13 @@
 """Per-item decisions: the proposal (candidates, score and its parts) and the user's verdict.
 
-One row per (server, rating_key). Matching upserts proposals; review changes statuses; a run
+One row per (server, rating_key). Matching upserts proposals — one at a time, or many in one
+transaction with ``save_proposals`` (what a library run does); review changes statuses; a run
 can resume by skipping ``done_keys``. Values come back as frozen ``DecisionRecord``s.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +20,33 @@ from curator.store.db import bound_database, mapped_errors
 from curator.store.models import Decision
 
 _CHUNK = 500
+#: Inserts a proposal or replaces one; never_auto (the user's flag) is not touched.
+_UPSERT = ("INSERT INTO decision (server, rating_key, guid, kind, title, year, status, chosen, candidates, score,"
+           " score_parts, proposed_summary, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+           " ON CONFLICT (server, rating_key) DO UPDATE SET guid = excluded.guid, kind = excluded.kind,"
+           " title = excluded.title, year = excluded.year, status = excluded.status, chosen = excluded.chosen,"
+           " candidates = excluded.candidates, score = excluded.score, score_parts = excluded.score_parts,"
+           " proposed_summary = excluded.proposed_summary, updated_at = excluded.updated_at")
+#: Which of the rating keys in a JSON array are flagged never-auto.
+_NEVER_AUTO_AMONG = ("SELECT rating_key FROM decision WHERE server = ? AND never_auto = 1"
+                     " AND rating_key IN (SELECT value FROM json_each(?))")
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRow:
+    """One item's proposal, as ``DecisionStore.save_proposals`` stores it."""
+
+    rating_key: str
+    kind: MediaKind
+    title: str
+    status: DecisionStatus
+    guid: str = ""
+    year: int | None = None
+    candidates: tuple[Mapping[str, Any], ...] = ()
+    chosen: Mapping[str, Any] | None = None
+    score: float | None = None
+    score_parts: Mapping[str, Any] = field(default_factory=dict)
+    proposed_summary: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,21 +85,41 @@ class DecisionStore:
                       score: float | None = None, score_parts: Mapping[str, Any] | None = None,
                       proposed_summary: str = "") -> DecisionRecord:
         """Insert or replace the proposal for one item. The user's never-auto flag is kept."""
-        values = {
-            "server": server, "rating_key": rating_key, "guid": guid, "kind": MediaKind(kind).value,
-            "title": title, "year": year, "status": DecisionStatus(status).value,
-            "chosen": None if chosen is None else dict(chosen),
-            "candidates": [dict(candidate) for candidate in candidates],
-            "score": score, "score_parts": dict(score_parts or {}),
-            "proposed_summary": proposed_summary, "updated_at": self._clock(),
-        }
-        replaced = [getattr(Decision, name) for name in values if name not in ("server", "rating_key")]
+        row = ProposalRow(rating_key, MediaKind(kind), title, DecisionStatus(status), guid, year, tuple(candidates),
+                          chosen, score, score_parts or {}, proposed_summary)
         with mapped_errors(), self._db.atomic("IMMEDIATE"):
-            (Decision.insert(**values)
-             .on_conflict(conflict_target=[Decision.server, Decision.rating_key], preserve=replaced)
-             .execute())
-            row = Decision.get((Decision.server == server) & (Decision.rating_key == rating_key))
-        return _record(row)
+            self._upsert(server, [row])
+            stored = Decision.get((Decision.server == server) & (Decision.rating_key == rating_key))
+        return _record(stored)
+
+    def save_proposals(self, server: str, rows: Sequence[ProposalRow]) -> list[DecisionRecord]:
+        """Insert or replace many proposals in one transaction (all or none); never-auto flags
+        are kept. Returns the records as stored, in the order of ``rows``."""
+        if not rows:
+            return []
+        with mapped_errors(), self._db.atomic("IMMEDIATE"):
+            updated_at = self._upsert(server, rows)
+            flagged = self._never_auto_among(server, [row.rating_key for row in rows])
+        return [DecisionRecord(server, row.rating_key, row.kind, row.title, row.status, row.guid, row.year,
+                               None if row.chosen is None else dict(row.chosen),
+                               tuple(dict(c) for c in row.candidates), row.score, dict(row.score_parts),
+                               row.rating_key in flagged, row.proposed_summary, updated_at)
+                for row in rows]
+
+    def _upsert(self, server: str, rows: Sequence[ProposalRow]) -> float:
+        """Write ``rows`` (inside the caller's transaction); returns their ``updated_at``."""
+        now = self._clock()
+        self._db.cursor().executemany(_UPSERT, [
+            (server, row.rating_key, row.guid, MediaKind(row.kind).value, row.title, row.year,
+             DecisionStatus(row.status).value, None if row.chosen is None else _json(dict(row.chosen)),
+             _json([dict(c) for c in row.candidates]), row.score, _json(dict(row.score_parts)),
+             row.proposed_summary, now)
+            for row in rows])
+        return now
+
+    def _never_auto_among(self, server: str, rating_keys: Sequence[str]) -> set[str]:
+        rows = self._db.execute_sql(_NEVER_AUTO_AMONG, (server, _json(list(rating_keys))))
+        return {rating_key for (rating_key,) in rows}
 
     def set_status(self, server: str, rating_keys: Iterable[str], status: DecisionStatus | str) -> int:
         """Set the status of existing decisions; returns how many changed."""
@@ -176,6 +225,14 @@ def candidate_from_json(data: Mapping[str, Any]) -> Candidate:
         poster_url=data.get("poster_url", ""), original_language=data.get("original_language", ""),
         summary_source=data.get("summary_source", ""),
     )
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _json(value: Any) -> str:
+    """The JSON text of a column, as ``JSONField`` writes it."""
+    return _ENCODER.encode(value)
 
 
 def _record(row: Decision) -> DecisionRecord:

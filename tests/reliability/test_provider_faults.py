@@ -176,9 +176,6 @@ async def test_a_provider_name_that_does_not_resolve_says_so():
     assert TMDB_API_KEY not in caught.value.user_message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "needs the change to curator/services/matching.py (+ providers/chain.py) described in the h15 "
-    "report: when every provider failed, the item is a failure to retry, not a 'no match' verdict"))
 async def test_items_matched_during_a_storm_are_retried_next_run_not_marked_no_match(fake, database):
     """A provider outage must not become a permanent verdict: a "no match" decision is never
     matched again, so the items asked during the storm would be lost to the user."""

@@ -1,0 +1,50 @@
+"""Many proposals in one transaction (what a library run does): all or none, flags kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from curator.domain.models import DecisionStatus, MediaKind
+from curator.store.decisions import DecisionStore, ProposalRow
+
+
+@pytest.fixture
+def store(db, clock):
+    return DecisionStore(db, clock=clock)
+
+
+def row(rating_key: str, **extra) -> ProposalRow:
+    values = dict(kind=MediaKind.MOVIE, title=f"Item {rating_key}", status=DecisionStatus.AUTO)
+    values.update(extra)
+    return ProposalRow(rating_key, **values)
+
+
+def test_many_proposals_are_stored_and_returned_as_stored(store, clock):
+    rows = [row(str(n), candidates=({"provider": "tmdb", "provider_id": str(n), "score": 0.9},),
+                chosen={"provider": "tmdb", "provider_id": str(n)}, score=0.9,
+                score_parts={"reason": "auto", "parts": {"title": 0.5}}, proposed_summary=f"Summary {n}.")
+            for n in range(1200)]
+    records = store.save_proposals("srv", rows)
+    assert [r.rating_key for r in records] == [str(n) for n in range(1200)]
+    assert records[7] == store.get("srv", "7")
+    assert records[7].updated_at == clock.now and records[7].candidates[0]["provider_id"] == "7"
+    assert store.counts("srv")[DecisionStatus.AUTO] == 1200
+
+
+def test_a_rewrite_keeps_the_users_never_auto_flag(store):
+    store.save_proposals("srv", [row("1"), row("2")])
+    store.set_never_auto("srv", ["2"])
+    records = store.save_proposals("srv", [row("1", status=DecisionStatus.AMBIGUOUS),
+                                           row("2", status=DecisionStatus.AMBIGUOUS)])
+    assert [(r.rating_key, r.never_auto) for r in records] == [("1", False), ("2", True)]
+    assert store.get("srv", "2").never_auto is True and store.get("srv", "2").status is DecisionStatus.AMBIGUOUS
+
+
+def test_one_bad_row_stores_none_of_them(store):
+    with pytest.raises(ValueError):
+        store.save_proposals("srv", [row("1"), row("2", kind="podcast")])
+    assert store.get("srv", "1") is None
+
+
+def test_nothing_to_store_is_fine(store):
+    assert store.save_proposals("srv", []) == []
