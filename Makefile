@@ -41,7 +41,7 @@ sysdeps:
 	$(UV) sync --frozen --group dev
 	@touch $@
 
-test: setup
+test: setup lint
 	CI=$${CI:-} timeout -s KILL $(PYTEST_TIMEOUT) dbus-run-session -- bash tests/run_with_keyring.sh $(PY) pytest -q $(PYTEST_ARGS)
 
 demo: setup
@@ -53,8 +53,12 @@ bench: setup
 screenshots: setup
 	QT_QPA_PLATFORM=offscreen $(PY) python -m curator.ui.screenshots docs/screenshots
 
+# Static checks, part of `make test`: ruff (style, bugs, bandit's rules as S), mypy on the
+# Qt-free packages (pyproject's [tool.mypy]), bandit on the shipped code (medium and up).
 lint: setup
-	$(PY) ruff check curator tests bench
+	$(PY) ruff check curator tests bench tools
+	$(PY) mypy
+	$(PY) bandit -q -c pyproject.toml -r curator -ll
 
 clean:
 	rm -rf .venv .make build dist .pytest_cache
