@@ -11,6 +11,7 @@ from curator.ui.log_viewer import LogViewer
 from curator.ui.main_window import MainWindow
 from curator.ui.plex_signin import PlexSignInDialog
 from curator.ui.settings_dialog import SettingsDialog
+from curator.ui.stats_dialog import StatsDialog
 
 
 def install_dialogs(window: MainWindow) -> None:
@@ -40,6 +41,9 @@ def install_dialogs(window: MainWindow) -> None:
     window.hook(window.setup_wizard_action, lambda: open_first_run(window))
     window.hook(window.log_viewer_action, lambda: LogViewer(context.paths, window.tasks, parent=window).open())
     window.hook(window.about_action, lambda: AboutDialog(window).open())
+    statistics = window.view_menu.addAction("Statistics…")
+    statistics.triggered.connect(lambda: StatsDialog(context, window).open())
+    window.stats_action = statistics
 
 
 def open_first_run(window: MainWindow) -> FirstRunWizard:
