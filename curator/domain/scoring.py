@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 from rapidfuzz.distance import Indel
 
@@ -107,11 +108,11 @@ def title_profile(titles: tuple[str, ...]) -> TitleProfile:
             continue
         variants, parts = title_forms(title)
         for variant in variants:
-            form = TitleForm.of(variant)
+            form = _title_form(variant)
             if form.words:
                 full.setdefault(form.text, form)
         for part in parts:
-            form = TitleForm.of(part)
+            form = _title_form(part)
             if form.words:
                 partial.setdefault(form.text, form)
     forms = tuple(full.values())
@@ -120,13 +121,21 @@ def title_profile(titles: tuple[str, ...]) -> TitleProfile:
                         words, frozenset(f.compact for f in forms))
 
 
+@lru_cache(maxsize=100_000)
+def _title_form(normalised: str) -> TitleForm:
+    """One form per normalised text, shared by every profile that has it."""
+    return TitleForm.of(normalised)
+
+
 def _profile_of(candidate: Candidate) -> TitleProfile:
-    return _candidate_profile(candidate.title, candidate.original_title, candidate.alternative_titles)
+    return _work_profile(candidate.title, candidate.original_title, candidate.alternative_titles)
 
 
 @lru_cache(maxsize=50_000)
-def _candidate_profile(title: str, original_title: str, alternative_titles: tuple[str, ...]) -> TitleProfile:
-    return title_profile((title, original_title, *alternative_titles))
+def _work_profile(title: str, original_title: str, alternative_titles: tuple[str, ...]) -> TitleProfile:
+    """The profile of a query or a candidate by its title fields (cached: both recur). Works
+    known by the same titles share one profile: ("Heat", "") and ("Heat", "Heat")."""
+    return title_profile(tuple(dict.fromkeys(t for t in (title, original_title, *alternative_titles) if t)))
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -148,8 +157,7 @@ class MatchQuery:
     profile: TitleProfile = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        titles = (self.title, self.original_title, *self.alternative_titles)
-        object.__setattr__(self, "profile", title_profile(titles))
+        object.__setattr__(self, "profile", _work_profile(self.title, self.original_title, self.alternative_titles))
 
     @classmethod
     def from_item(cls, item: LibraryItem) -> MatchQuery:
@@ -205,6 +213,11 @@ class ScoredCandidate:
 # --- parts -----------------------------------------------------------------------------------
 
 
+_CHARACTER_SHARE = 1 - WORD_SHARE
+_WORD_SHARE_PER_WORD = WORD_SHARE * 2  # shared words count on both sides: 2 × shared / (a + b)
+_character_similarity = Indel.normalized_similarity
+
+
 def _best_pair(forms: tuple[TitleForm, ...], others: tuple[TitleForm, ...]) -> float:
     """Best similarity over all pairs of forms: characters and shared words; numbers must
     agree."""
@@ -214,22 +227,25 @@ def _best_pair(forms: tuple[TitleForm, ...], others: tuple[TitleForm, ...]) -> f
             if a.compact == b.compact:
                 similarity = 1.0
             else:
-                similarity = ((1 - WORD_SHARE) * _character_similarity(a.text, b.text)
-                              + WORD_SHARE * 2 * len(a.words & b.words) / (a.word_count + b.word_count))
-            if a.numbers != b.numbers:
+                shared = 0 if a.words.isdisjoint(b.words) else len(a.words & b.words)
+                similarity = (_CHARACTER_SHARE * _character_similarity(a.text, b.text)
+                              + _WORD_SHARE_PER_WORD * shared / (a.word_count + b.word_count))
+            if a.numbers is not b.numbers and a.numbers != b.numbers:  # most share the empty set
                 similarity *= NUMBER_CONFLICT_FACTOR if a.numbers and b.numbers else NUMBER_MISSING_FACTOR
             if similarity > best:
                 best = similarity
     return best
 
 
-_character_similarity = Indel.normalized_similarity
-
-
 def profile_similarity(query: TitleProfile, candidate: TitleProfile) -> float:
     """Title similarity of two works: the best over their full forms, or over a part of one
     against the whole of the other at PARTIAL_TITLE_FACTOR — never a part against a part
     ("Star Trek: X" is not "Star Trek: Y")."""
+    return math.pow(_closeness(query, candidate), TITLE_EXPONENT)
+
+
+def _closeness(query: TitleProfile, candidate: TitleProfile) -> float:
+    """``profile_similarity`` before the exponent."""
     if not query.compacts.isdisjoint(candidate.compacts):
         return 1.0
     best = _best_pair(query.full, candidate.full)
@@ -238,7 +254,7 @@ def profile_similarity(query: TitleProfile, candidate: TitleProfile) -> float:
             best = max(best, PARTIAL_TITLE_FACTOR * _best_pair(query.full, candidate.partial))
         if query.partial:
             best = max(best, PARTIAL_TITLE_FACTOR * _best_pair(query.partial, candidate.full))
-    return math.pow(best, TITLE_EXPONENT)
+    return best
 
 
 def title_similarity(query: MatchQuery, candidate: Candidate) -> float:
@@ -278,11 +294,13 @@ _WEIGHTS = {
 }
 
 
-# Parts are immutable and recur (same year distance, same kind, the same title similarity to
-# four decimals, the same popularity to three), so they are built once and shared.
+# Parts are immutable and recur, so they are built once and shared: the same year distance,
+# the same kind, the same popularity to three decimals, and the same title closeness — a
+# ratio of small whole numbers (lengths, shared words), so a few thousand values cover a run.
 @lru_cache(maxsize=65_536)
-def _title_part(with_ids: bool, similarity: float) -> ScorePart:
+def _title_part(with_ids: bool, closeness: float) -> ScorePart:
     weight = _WEIGHTS[with_ids][0]
+    similarity = round(math.pow(closeness, TITLE_EXPONENT), SIMILARITY_DECIMALS)
     return ScorePart("title", weight, similarity, weight * similarity)
 
 
@@ -298,6 +316,14 @@ _ID_PARTS = {agreement: ScorePart("ids", _WEIGHTS[True][4], float(agreement), _W
              for agreement in (True, False)}
 
 
+# A Score and a ScoredCandidate are made for every candidate. Their generated __init__ sets
+# each field through object.__setattr__ (they are frozen); setting the slots directly makes the
+# same object in half the time.
+_new = object.__new__
+_set_value, _set_parts = Score.__dict__["value"].__set__, Score.__dict__["parts"].__set__
+_set_candidate, _set_score = ScoredCandidate.__dict__["candidate"].__set__, ScoredCandidate.__dict__["score"].__set__
+
+
 # --- scoring ---------------------------------------------------------------------------------
 
 
@@ -305,24 +331,39 @@ def score_candidate(query: MatchQuery, candidate: Candidate, *, namesakes: int =
     """The candidate's score for this query, with its parts. ``namesakes`` is how many other
     candidates carry all the words of the query's title (``rank`` counts them): when several
     do, the title is common and a year apart does not confirm it."""
-    return _score(query, candidate, _profile_of(candidate), namesakes >= COMMON_TITLE_NAMESAKES,
-                  bool(query.ids))
+    common_title = namesakes >= COMMON_TITLE_NAMESAKES
+    return _scored(query, (candidate,), (_profile_of(candidate),), (common_title,))[0].score
 
 
-def _score(query: MatchQuery, candidate: Candidate, profile: TitleProfile, common_title: bool,
-           check_ids: bool) -> Score:
-    agreement = query.ids.agrees_with(candidate.ids) if check_ids else None
-    with_ids = agreement is not None
-    title_part = _title_part(with_ids, round(profile_similarity(query.profile, profile), SIMILARITY_DECIMALS))
-    year_part, kind_part, popularity_part = _other_parts(
-        with_ids, year_similarity(query.year, candidate.year, common_title),
-        1.0 if query.kind is candidate.kind else 0.0, popularity_similarity(candidate.vote_count))
-    value = title_part.contribution + year_part.contribution + kind_part.contribution + popularity_part.contribution
-    if agreement is None:
-        return Score(value if value < 1.0 else 1.0, (title_part, year_part, kind_part, popularity_part))
-    ids_part = _ID_PARTS[agreement]
-    value += ids_part.contribution
-    return Score(value if value < 1.0 else 1.0, (title_part, year_part, kind_part, popularity_part, ids_part))
+def _scored(query: MatchQuery, candidates: Sequence[Candidate], profiles: Sequence[TitleProfile],
+            common_titles: Sequence[bool]) -> list[ScoredCandidate]:
+    """Each candidate with its score: the parts, and their sum as the value."""
+    query_profile, query_year, query_kind, query_ids = query.profile, query.year, query.kind, query.ids
+    check_ids = bool(query_ids)
+    scored = []
+    for candidate, profile, common_title in zip(candidates, profiles, common_titles, strict=True):
+        agreement = query_ids.agrees_with(candidate.ids) if check_ids else None
+        with_ids = agreement is not None
+        title_part = _title_part(with_ids, _closeness(query_profile, profile))
+        year_part, kind_part, popularity_part = _other_parts(
+            with_ids, year_similarity(query_year, candidate.year, common_title),
+            1.0 if query_kind is candidate.kind else 0.0, popularity_similarity(candidate.vote_count))
+        value = title_part.contribution + year_part.contribution + kind_part.contribution + popularity_part.contribution
+        parts: tuple[ScorePart, ...]
+        if agreement is None:
+            parts = (title_part, year_part, kind_part, popularity_part)
+        else:
+            ids_part = _ID_PARTS[agreement]
+            value += ids_part.contribution
+            parts = (title_part, year_part, kind_part, popularity_part, ids_part)
+        score = _new(Score)
+        _set_value(score, value if value < 1.0 else 1.0)
+        _set_parts(score, parts)
+        one = _new(ScoredCandidate)
+        _set_candidate(one, candidate)
+        _set_score(one, score)
+        scored.append(one)
+    return scored
 
 
 def _common_titles(query: MatchQuery, candidates: Sequence[Candidate], profiles: list[TitleProfile]) -> list[bool]:
@@ -330,10 +371,17 @@ def _common_titles(query: MatchQuery, candidates: Sequence[Candidate], profiles:
     title to call it common? Only asked when some candidate is a year apart, the one case
     where the answer changes a score."""
     year = query.year
-    if year is None or not any(c.year is not None and abs(c.year - year) == 1 for c in candidates):
+    if year is None:
+        return [False] * len(candidates)
+    years = {c.year for c in candidates}
+    if year - 1 not in years and year + 1 not in years:
         return [False] * len(candidates)
     full = query.profile.full
-    carriers = [any(form.words <= p.words for form in full) for p in profiles]
+    if len(full) == 1:
+        words = full[0].words
+        carriers = [words <= p.words for p in profiles]
+    else:
+        carriers = [any(form.words <= p.words for form in full) for p in profiles]
     namesakes = sum(carriers)
     return [namesakes - carries >= COMMON_TITLE_NAMESAKES for carries in carriers]
 
@@ -341,17 +389,13 @@ def _common_titles(query: MatchQuery, candidates: Sequence[Candidate], profiles:
 def rank(query: MatchQuery, candidates: Sequence[Candidate]) -> list[ScoredCandidate]:
     """Candidates scored and sorted best first: a shared external id first, then by score;
     ties keep the provider's order."""
-    profiles = [_profile_of(c) for c in candidates]
-    commons = _common_titles(query, candidates, profiles)
-    check_ids = bool(query.ids)
-    scored = [ScoredCandidate(c, _score(query, c, p, common, check_ids))
-              for c, p, common in zip(candidates, profiles, commons, strict=True)]
-    if check_ids:
+    profiles = [_work_profile(c.title, c.original_title, c.alternative_titles) for c in candidates]
+    scored = _scored(query, candidates, profiles, _common_titles(query, candidates, profiles))
+    if query.ids:
         scored.sort(key=lambda s: (s.score.ids_agree is True, s.score.value), reverse=True)
     else:
         scored.sort(key=_by_value, reverse=True)
     return scored
 
 
-def _by_value(scored: ScoredCandidate) -> float:
-    return scored.score.value
+_by_value = attrgetter("score.value")
