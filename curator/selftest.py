@@ -1,9 +1,10 @@
 """``curator --self-test``: a headless smoke test of an installed or frozen Curator.
 
 In a fresh data folder, and without reading or writing the user's keyring, it opens the store
-(a real SQLite file, migrated), checks that a keyring backend is usable, starts the embedded
-demo servers, loads the demo library, matches a few films, pushes one summary with the
-Publisher, reads it back, reverts it and checks that the old summary and lock are back.
+(a real SQLite file, migrated), checks that Qt loads and collates text (ICU's data on Linux),
+checks that a keyring backend is usable, starts the embedded demo servers, loads the demo
+library, matches a few films, pushes one summary with the Publisher, reads it back, reverts it
+and checks that the old summary and lock are back.
 
 It prints one line — ``self-test ok: …`` or ``self-test FAILED: <step>: <reason>`` — and
 returns 0 or 1. A missing keyring backend is a warning in the line, not a failure: keys from
@@ -76,6 +77,8 @@ def _run_steps(progress: _Progress, time_limit: float) -> str:
     context = build_context()
     try:
         findings = [_check_store(context)]
+        progress.step = "qt"
+        findings.append(_check_qt())
         progress.step = "keyring"
         findings.append(_check_keyring(context))
         with _keyring_left_alone():
@@ -96,6 +99,16 @@ def _check_store(context: AppContext) -> str:
     if not context.paths.database.is_file():
         raise SelfTestFailure(f"no database file at {context.paths.database}")
     return f"store v{version}"
+
+
+def _check_qt() -> str:
+    """Qt loads, with the text services it takes from the bundle: on Linux, collation comes
+    from ICU's data library (rebuilt smaller for the bundle); without it Qt sorts by code point."""
+    from PySide6.QtCore import QCollator, QLocale, qVersion
+
+    if QCollator(QLocale(QLocale.Language.German)).compare("\u00e4", "b") >= 0:
+        raise SelfTestFailure("Qt sorts 'ä' after 'b' in German: its collation data (ICU) is missing or broken")
+    return f"Qt {qVersion()}"
 
 
 def _check_keyring(context: AppContext) -> str:

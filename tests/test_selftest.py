@@ -52,7 +52,8 @@ def test_round_trip_passes_and_leaves_the_process_as_found(capsys):
     with memory_keyring() as memory:
         assert run_self_test() == 0
     line = report_line(capsys)
-    assert line.startswith("self-test ok: store v1, keyring ")
+    assert line.startswith("self-test ok: store v1, Qt 6.")
+    assert ", keyring " in line
     assert "WARNING" not in line
     assert "demo films loaded" in line and "pushed, read back and reverted" in line
     assert memory.passwords == {}  # the round trip never wrote to the keyring

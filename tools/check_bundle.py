@@ -1,7 +1,7 @@
 """Check a built bundle before it ships: no test data, no evaluation data, nothing that looks
 like a key, and (optionally) no more megabytes than budgeted.
 
-    uv run python tools/check_bundle.py [dist/curator] [--list] [--max-mb 140]
+    uv run python tools/check_bundle.py [dist/curator] [--list] [--max-mb 120]
 
 Every file is listed (``--list`` prints them) and judged by its path — test folders and
 fixtures, ``*.jsonl`` and MovieLens files, evaluation folders, ``.env`` files, databases —
