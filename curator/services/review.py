@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,13 +62,30 @@ def _reviewable(store: DecisionStore, server: str) -> list[DecisionRecord]:
 
 async def accept_above(store: DecisionStore, server: str, threshold: float, margin: float, *,
                        dry_run: bool = False) -> AcceptPreview:
-    def work() -> AcceptPreview:
-        preview = preview_accept(_reviewable(store, server), threshold, margin)
+    """Accept every decision that ``qualifies`` (``dry_run``: only count them)."""
+    preview, _ = await _accept_above(store, server, threshold, margin, dry_run=dry_run)
+    return preview
+
+
+async def _accept_above(store: DecisionStore, server: str, threshold: float, margin: float, *,
+                        dry_run: bool) -> tuple[AcceptPreview, dict[str, DecisionRecord]]:
+    """The preview, and the decisions it takes as they were before."""
+    def work() -> tuple[AcceptPreview, dict[str, DecisionRecord]]:
+        records = {record.rating_key: record for record in _reviewable(store, server)}
+        preview = preview_accept(records.values(), threshold, margin)
         if not dry_run and preview.keys:
             store.set_status(server, preview.keys, DecisionStatus.ACCEPTED)
-        return preview
+        return preview, {key: records[key] for key in preview.keys}
 
     return await asyncio.to_thread(work)
+
+
+@dataclass(frozen=True, slots=True)
+class UndoStep:
+    """What one action changed: the rating keys, and their decisions before it."""
+
+    keys: tuple[str, ...]
+    before: dict[str, DecisionRecord]
 
 
 async def push_requests(store: DecisionStore, server: str) -> list[PushRequest]:
@@ -141,43 +158,68 @@ def parse_external_id(text: str) -> ExternalIds:
 
 
 class ReviewSession:
-    """The user's decisions on one server, one at a time, with undo. Every change is written
-    to the store at once; ``undo`` puts back the decision as it was before the last change."""
+    """The user's decisions on one server, with undo. Every change is written to the store at
+    once; ``undo`` puts back, in one transaction, every decision the last action changed — one
+    item, a selection, or everything "accept all above threshold" took."""
 
     def __init__(self, store: DecisionStore, server: str, matching: MatchingService, *,
                  undo_depth: int = 100) -> None:
         self.store = store
         self.server = server
         self.matching = matching
-        self._undo: list[DecisionRecord | tuple[str, None]] = []
+        # One entry per action: the keys it changed and their decisions before it (None when
+        # there was none: undo then leaves the new decision pending).
+        self._undo: list[UndoStep] = []
         self._undo_depth = undo_depth
 
-    async def _remember(self, rating_key: str) -> None:
-        before = await asyncio.to_thread(self.store.get, self.server, rating_key)
-        self._undo.append(before if before is not None else (rating_key, None))
-        del self._undo[:-self._undo_depth]
+    async def _remember(self, rating_keys: Sequence[str]) -> None:
+        before = await asyncio.to_thread(self.store.get_many, self.server, rating_keys)
+        self._push_step(UndoStep(tuple(dict.fromkeys(rating_keys)), before))
+
+    def _push_step(self, step: UndoStep) -> None:
+        if step.keys:
+            self._undo.append(step)
+            del self._undo[:-self._undo_depth]
 
     @property
     def can_undo(self) -> bool:
         return bool(self._undo)
 
-    async def undo(self) -> str | None:
-        """Undo the last change; returns the rating key it touched (None if nothing to undo)."""
+    async def undo(self) -> tuple[str, ...]:
+        """Undo the last action; returns the rating keys it touched (none if nothing to undo)."""
         if not self._undo:
-            return None
-        previous = self._undo.pop()
-        if isinstance(previous, DecisionRecord):
-            await asyncio.to_thread(self.store.restore, previous)
-            return previous.rating_key
-        rating_key = previous[0]
-        await asyncio.to_thread(self.store.set_status, self.server, [rating_key], DecisionStatus.PENDING)
-        return rating_key
+            return ()
+        step = self._undo.pop()
+
+        def put_back() -> None:
+            self.store.restore([step.before[key] for key in step.keys if key in step.before])
+            self.store.set_status(self.server, [key for key in step.keys if key not in step.before],
+                                  DecisionStatus.PENDING)
+
+        await asyncio.to_thread(put_back)
+        return step.keys
+
+    async def accept_above(self, threshold: float, margin: float) -> AcceptPreview:
+        """Accept every decision above ``threshold`` with a lead of ``margin``: one action to undo."""
+        preview, before = await _accept_above(self.store, self.server, threshold, margin, dry_run=False)
+        self._push_step(UndoStep(preview.keys, before))
+        return preview
+
+    async def accept_many(self, choices: Sequence[tuple[str, int]]) -> list[DecisionRecord]:
+        """Accept one candidate (by its place) for each of several items: one action to undo."""
+        await self._remember([key for key, _ in choices])
+        return [await self._accept(key, index) for key, index in choices]
 
     async def accept(self, rating_key: str, candidate_index: int = 0, *, summary: str | None = None,
                      item: LibraryItem | None = None) -> DecisionRecord:
         """Accept one of the item's candidates (by its place in the list), optionally with an
         edited summary. A candidate without a summary in the wanted language gets its details
         first. Accepting a show (pass its ``item``) gives its episodes their summaries too."""
+        await self._remember([rating_key])
+        return await self._accept(rating_key, candidate_index, summary=summary, item=item)
+
+    async def _accept(self, rating_key: str, candidate_index: int, *, summary: str | None = None,
+                      item: LibraryItem | None = None) -> DecisionRecord:
         record = await asyncio.to_thread(self.store.get, self.server, rating_key)
         if record is None or not record.candidates:
             raise NotFound("Curator", "this item has no candidates yet", hint="Match it first, or search again.")
@@ -188,7 +230,6 @@ class ReviewSession:
         if summary is None and candidate.summary_language != self.matching.settings.language:
             candidate, _ = await self.matching.chain.details(candidate, self.matching.settings.languages)
         text = summary if summary is not None else candidate.summary
-        await self._remember(rating_key)
         await asyncio.to_thread(self.store.choose, self.server, rating_key, chosen=candidate_to_json(candidate),
                                 proposed_summary=text, status=DecisionStatus.ACCEPTED,
                                 score=chosen_json.get("score"))
@@ -199,23 +240,21 @@ class ReviewSession:
         return updated
 
     async def set_status(self, rating_keys: list[str], status: DecisionStatus) -> int:
-        for key in rating_keys:
-            await self._remember(key)
+        await self._remember(rating_keys)
         return await asyncio.to_thread(self.store.set_status, self.server, rating_keys, status)
 
     async def skip(self, rating_key: str) -> int:
         return await self.set_status([rating_key], DecisionStatus.SKIPPED)
 
     async def set_never_auto(self, rating_keys: list[str], value: bool = True) -> int:
-        for key in rating_keys:
-            await self._remember(key)
+        await self._remember(rating_keys)
         return await asyncio.to_thread(self.store.set_never_auto, self.server, rating_keys, value)
 
     async def search_again(self, item: LibraryItem, title: str, year: int | None) -> Proposal:
         """A new search with a title/year the user edited; the proposal replaces the old one."""
         if not title.strip():
             raise InvalidInput("Type a title to search for.")
-        await self._remember(item.rating_key)
+        await self._remember([item.rating_key])
         proposal = await self.matching.propose(item, title=title.strip(), year=year, never_auto=True)
         await self.matching.save(proposal)
         return proposal
@@ -227,7 +266,7 @@ class ReviewSession:
         if not result.candidates:
             reasons = "; ".join(s.reason for s in result.skipped) or "no provider knows it"
             raise NotFound("Curator", f"nothing found for {text.strip()[:40]!r} ({reasons})")
-        await self._remember(item.rating_key)
+        await self._remember([item.rating_key])
         proposal = await self.matching.propose_from(item, list(result.candidates), result.provider,
                                                     never_auto=True)
         await self.matching.save(proposal)

@@ -163,13 +163,33 @@ class DecisionStore:
             changes[Decision.score] = score
         return self._update(server, [rating_key], changes)
 
-    def restore(self, record: DecisionRecord) -> None:
-        """Put a decision back exactly as ``record`` holds it (undo)."""
-        self.save_proposal(record.server, record.rating_key, kind=record.kind, title=record.title,
-                           status=record.status, guid=record.guid, year=record.year,
-                           candidates=record.candidates, chosen=record.chosen, score=record.score,
-                           score_parts=record.score_parts, proposed_summary=record.proposed_summary)
-        self.set_never_auto(record.server, [record.rating_key], record.never_auto)
+    def get_many(self, server: str, rating_keys: Iterable[str]) -> dict[str, DecisionRecord]:
+        """The stored decisions among ``rating_keys``, by rating key (one query)."""
+        keys = list(dict.fromkeys(rating_keys))
+        found: dict[str, DecisionRecord] = {}
+        with mapped_errors():
+            for start in range(0, len(keys), _CHUNK):
+                query = Decision.select().where((Decision.server == server)
+                                                & Decision.rating_key.in_(keys[start:start + _CHUNK]))
+                found.update((row.rating_key, _record(row)) for row in query)
+        return found
+
+    def restore(self, records: Sequence[DecisionRecord]) -> None:
+        """Put decisions back exactly as ``records`` hold them, never-auto flags included, in
+        one transaction (undo)."""
+        if not records:
+            return
+        by_server: dict[str, list[DecisionRecord]] = {}
+        for record in records:
+            by_server.setdefault(record.server, []).append(record)
+        with mapped_errors(), self._db.atomic("IMMEDIATE"):
+            for server, group in by_server.items():
+                self._upsert(server, [ProposalRow(r.rating_key, r.kind, r.title, r.status, r.guid, r.year,
+                                                  r.candidates, r.chosen, r.score, r.score_parts, r.proposed_summary)
+                                      for r in group])
+                for flag in (True, False):
+                    flagged = [r.rating_key for r in group if r.never_auto is flag]
+                    self._set(server, flagged, {Decision.never_auto: flag})
 
     def all(self, server: str) -> list[DecisionRecord]:
         query = Decision.select().where(Decision.server == server).order_by(Decision.id)
@@ -185,15 +205,18 @@ class DecisionStore:
             return {rating_key for (rating_key,) in query}
 
     def _update(self, server: str, rating_keys: Iterable[str], changes: dict[peewee.Field, Any]) -> int:
-        keys = list(dict.fromkeys(rating_keys))
-        changes = {**changes, Decision.updated_at: self._clock()}
-        changed = 0
         with mapped_errors(), self._db.atomic("IMMEDIATE"):
-            for start in range(0, len(keys), _CHUNK):
-                chunk = keys[start:start + _CHUNK]
-                changed += (Decision.update(changes)
-                            .where((Decision.server == server) & Decision.rating_key.in_(chunk))
-                            .execute())
+            return self._set(server, rating_keys, {**changes, Decision.updated_at: self._clock()})
+
+    @staticmethod
+    def _set(server: str, rating_keys: Iterable[str], changes: dict[peewee.Field, Any]) -> int:
+        """Change existing decisions (inside the caller's transaction); returns how many changed."""
+        keys = list(dict.fromkeys(rating_keys))
+        changed = 0
+        for start in range(0, len(keys), _CHUNK):
+            changed += (Decision.update(changes)
+                        .where((Decision.server == server) & Decision.rating_key.in_(keys[start:start + _CHUNK]))
+                        .execute())
         return changed
 
 

@@ -617,9 +617,9 @@ class MainWindow(QMainWindow):
         return self._open(dialog)
 
     def undo(self) -> None:
-        def done(rating_key: str | None) -> None:
-            if rating_key is not None:
-                self.select_key(rating_key)
+        def done(rating_keys: tuple[str, ...]) -> None:
+            if len(rating_keys) == 1:
+                self.select_key(rating_keys[0])
 
         self.controller.undo(on_done=done)
 
@@ -680,7 +680,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _accepted_above(self, preview: AcceptPreview) -> None:
-        self.show_message(f"Accepted {preview.accepted:,} items; {preview.still_ambiguous:,} still need review.")
+        self.show_message(f"Accepted {preview.accepted:,} items; {preview.still_ambiguous:,} still need review. "
+                          "Ctrl+Z puts them back.")
 
     def open_push(self) -> None:
         """Collect what to push, then ask for confirmation (nothing is pushed before)."""

@@ -251,9 +251,9 @@ class ReviewController(QObject):
             return
 
         async def work() -> int:
-            for item, index in choices:
-                self._publish([await session.accept(item.rating_key, index)])
-            return len(choices)
+            records = await session.accept_many([(item.rating_key, index) for item, index in choices])
+            self._publish(records)
+            return len(records)
 
         self.tasks.start(work(), on_done=lambda count: self.message.emit(f"Accepted {count:,} items."),
                          label=f"Accepting {len(choices):,} items")
@@ -315,7 +315,7 @@ class ReviewController(QObject):
 
         self.tasks.start(session.look_up(item, text), on_done=done, label=f"Looking up {text.strip()[:40]}")
 
-    def undo(self, on_done: Callable[[str | None], None] | None = None) -> None:
+    def undo(self, on_done: Callable[[tuple[str, ...]], None] | None = None) -> None:
         session = self._session()
         if session is None:
             return
@@ -323,18 +323,26 @@ class ReviewController(QObject):
             self.message.emit("Nothing to undo.")
             return
 
-        async def work() -> str | None:
-            key = await session.undo()
-            if key is not None:
-                await self._emit_reloaded([key])
-            return key
+        async def work() -> tuple[str, ...]:
+            keys = await session.undo()
+            await self._emit_reloaded(keys)
+            return keys
 
-        self.tasks.start(work(), on_done=on_done, label="Undoing")
+        def done(keys: tuple[str, ...]) -> None:
+            if len(keys) > 1:
+                self.message.emit(f"Undone: {len(keys):,} decisions are as they were.")
+            if on_done is not None:
+                on_done(keys)
+
+        self.tasks.start(work(), on_done=done, label="Undoing")
 
     # -- batches --------------------------------------------------------------------------
     async def accept_above(self, threshold: float, margin: float) -> AcceptPreview:
-        """Accept every decision above the threshold with the margin (as the CLI does)."""
-        preview = await accept_above(self._store(), self.server_id, threshold, margin)
+        """Accept every decision above the threshold with the margin (as the CLI does); with a
+        review session, one Ctrl+Z puts them all back."""
+        session = self.session
+        preview = (await session.accept_above(threshold, margin) if session is not None
+                   else await accept_above(self._store(), self.server_id, threshold, margin))
         await self._emit_reloaded(preview.keys)
         return preview
 
@@ -405,7 +413,8 @@ class ReviewController(QObject):
             return
 
         def read() -> list[DecisionRecord]:
-            return [record for key in wanted if (record := store.get(server, key)) is not None]
+            found = store.get_many(server, wanted)
+            return [found[key] for key in wanted if key in found]
 
         self._publish(await asyncio.to_thread(read))
 

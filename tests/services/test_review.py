@@ -91,3 +91,42 @@ def test_review_actions_and_undo(demo, tmp_path):
             await demo.aclose()
 
     asyncio.run(scenario())
+
+
+def test_one_undo_puts_back_everything_one_action_changed(demo):
+    async def scenario():
+        try:
+            library = await demo.open_library()
+            service = demo.matching(library)
+            section = await library.find_section("Movies")
+            every = [i async for i in library.iter_items(section)]
+            await service.match_items(every)
+            server = library.server.machine_identifier
+            store = demo.decisions()
+            session = ReviewSession(store, server, service)
+            keys = [item.rating_key for item in every]
+            original = store.get_many(server, keys)
+
+            # accept all above threshold: many decisions, one step
+            taken = await session.accept_above(0.9, 0.06)
+            assert 2 <= taken.accepted <= len(keys) - 3
+            assert all(store.get(server, key).status is DecisionStatus.ACCEPTED for key in taken.keys)
+            # then a selection skipped, and two items accepted in one go
+            reviewable = [r for r in store.get_many(server, keys).values() if len(r.candidates) >= 2][:2]
+            skipped = [key for key in keys if key not in taken.keys and key not in {r.rating_key for r in reviewable}]
+            assert len(reviewable) == 2 and skipped
+            await session.set_status(skipped, DecisionStatus.SKIPPED)
+            await session.accept_many([(r.rating_key, 1) for r in reviewable])
+            assert all(store.get(server, r.rating_key).status is DecisionStatus.ACCEPTED for r in reviewable)
+
+            assert set(await session.undo()) == {r.rating_key for r in reviewable}
+            assert set(await session.undo()) == set(skipped)
+            assert set(await session.undo()) == set(taken.keys)
+            assert not session.can_undo and await session.undo() == ()
+            now = store.get_many(server, keys)
+            assert {k: replace(r, updated_at=0.0) for k, r in now.items()} == {
+                k: replace(r, updated_at=0.0) for k, r in original.items()}
+        finally:
+            await demo.aclose()
+
+    asyncio.run(scenario())

@@ -48,3 +48,41 @@ def test_one_bad_row_stores_none_of_them(store):
 
 def test_nothing_to_store_is_fine(store):
     assert store.save_proposals("srv", []) == []
+
+
+def test_get_many_reads_the_stored_ones_across_chunks(store):
+    store.save_proposals("srv", [row(str(n)) for n in range(1200)])
+    found = store.get_many("srv", [str(n) for n in range(0, 1300, 3)] + ["7", "7"])
+    assert set(found) == {str(n) for n in range(0, 1200, 3)} | {"7"}  # unknown keys are simply absent
+    assert found["9"] == store.get("srv", "9")
+    assert store.get_many("other", ["9"]) == {}
+
+
+def test_restore_puts_many_decisions_back_flags_included_in_one_transaction(store):
+    store.save_proposals("srv", [row(str(n), status=DecisionStatus.AMBIGUOUS, proposed_summary=f"S{n}.",
+                                     score=0.5) for n in range(1200)])
+    store.set_never_auto("srv", ["3", "4"])
+    before = store.get_many("srv", [str(n) for n in range(1200)])
+    store.set_status("srv", [str(n) for n in range(1200)], DecisionStatus.ACCEPTED)
+    store.set_never_auto("srv", ["3"], False)
+    store.set_never_auto("srv", ["5"], True)
+    store.restore(list(before.values()))
+    after = store.get_many("srv", [str(n) for n in range(1200)])
+    assert {k: (r.status, r.never_auto, r.proposed_summary, r.score) for k, r in after.items()} == {
+        k: (r.status, r.never_auto, r.proposed_summary, r.score) for k, r in before.items()}
+    assert after["3"].never_auto and after["4"].never_auto and not after["5"].never_auto
+
+
+def test_a_failed_restore_changes_nothing(store, monkeypatch):
+    store.save_proposals("srv", [row("1", status=DecisionStatus.AMBIGUOUS), row("2", status=DecisionStatus.AMBIGUOUS)])
+    before = list(store.get_many("srv", ["1", "2"]).values())
+    store.set_status("srv", ["1", "2"], DecisionStatus.ACCEPTED)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(DecisionStore, "_set", staticmethod(broken))  # after the upsert, inside the transaction
+    with pytest.raises(RuntimeError):
+        store.restore(before)
+    monkeypatch.undo()
+    assert {r.status for r in store.get_many("srv", ["1", "2"]).values()} == {DecisionStatus.ACCEPTED}

@@ -214,6 +214,27 @@ def test_skip_then_undo(qtbot, window):
     qtbot.waitUntil(lambda: record_of(window, item.rating_key).status is status, timeout=TIMEOUT)
 
 
+def test_accept_above_threshold_is_undone_by_one_ctrl_z(qtbot, window):
+    match_all(qtbot, window)
+    before = {key: record.status for key, record in window.model.decisions.items()}
+    click_action(qtbot, window, window.accept_above_action)
+    dialog = window.current_dialog
+    assert isinstance(dialog, AcceptAboveDialog)
+    dialog.threshold.spin.setValue(0.80)
+    expected = preview_accept(window.model.decisions.values(), 0.80, dialog.margin.value())
+    assert expected.accepted >= 2
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: all(record_of(window, key).status is DecisionStatus.ACCEPTED for key in expected.keys),
+                    timeout=TIMEOUT)
+    assert "Ctrl+Z puts them back" in window.messages.item(window.messages.count() - 1).text()
+    window.activateWindow()  # back from the dialog (offscreen, activation is not handed back)
+    qtbot.waitUntil(window.isActiveWindow, timeout=TIMEOUT)
+    press(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: {key: record.status for key, record in window.model.decisions.items()} == before,
+                    timeout=TIMEOUT)
+    assert f"Undone: {expected.accepted:,} decisions" in window.messages.item(window.messages.count() - 1).text()
+
+
 def test_never_auto_toggles_with_n(qtbot, window):
     match_all(qtbot, window)
     click_row(qtbot, window, 0)
