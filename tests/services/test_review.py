@@ -39,18 +39,22 @@ def demo():
     context.close()
 
 
+async def matched_demo(demo):
+    """The demo's films, matched, and a review session on them."""
+    library = await demo.open_library()
+    service = demo.matching(library)
+    section = await library.find_section("Movies")
+    every = [i async for i in library.iter_items(section)]
+    await service.match_items(every)
+    return every, ReviewSession(demo.decisions(), library.server.machine_identifier, service)
+
+
 def test_review_actions_and_undo(demo, tmp_path):
     async def scenario():
         try:
-            library = await demo.open_library()
-            service = demo.matching(library)
-            section = await library.find_section("Movies")
-            every = [i async for i in library.iter_items(section)]
+            every, session = await matched_demo(demo)
+            store, server = session.store, session.server
             items = {i.title: i for i in every}  # by title, for the unique ones used below
-            await service.match_items(every)
-            server = library.server.machine_identifier
-            store = demo.decisions()
-            session = ReviewSession(store, server, service)
             cape = items["Cape Fear"]
             before = store.get(server, cape.rating_key)
             assert before.status is not DecisionStatus.AUTO and len(before.candidates) >= 2
@@ -96,14 +100,8 @@ def test_review_actions_and_undo(demo, tmp_path):
 def test_one_undo_puts_back_everything_one_action_changed(demo):
     async def scenario():
         try:
-            library = await demo.open_library()
-            service = demo.matching(library)
-            section = await library.find_section("Movies")
-            every = [i async for i in library.iter_items(section)]
-            await service.match_items(every)
-            server = library.server.machine_identifier
-            store = demo.decisions()
-            session = ReviewSession(store, server, service)
+            every, session = await matched_demo(demo)
+            store, server = session.store, session.server
             keys = [item.rating_key for item in every]
             original = store.get_many(server, keys)
 
