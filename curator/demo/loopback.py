@@ -9,16 +9,14 @@ Subclasses implement :meth:`LoopbackServer.handle` (and may shape their own erro
 from __future__ import annotations
 
 import logging
-import socket
-import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Literal, Self
-from urllib.parse import parse_qsl, unquote, urlsplit
+from typing import Literal
+
+from curator.demo.serving import LoopbackHandler, LoopbackService, Request, Response, TrackingServer
 
 log = logging.getLogger(__name__)
 
@@ -28,33 +26,6 @@ _HTML_PAGE = (
     b"<!DOCTYPE html><html><head><title>Sign in</title></head>"
     b"<body><h1>Please sign in to continue</h1><form method=\"post\"></form></body></html>"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One request as a fake sees it. Header names are lower-case."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes = b""
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name.lower())
-
-    def param(self, name: str) -> str | None:
-        """A query argument, else the header of the same name (how Plex reads ``X-Plex-*``)."""
-        value = self.query.get(name)
-        return value if value is not None else self.header(name)
-
-
-@dataclass(frozen=True, slots=True)
-class Response:
-    status: int
-    body: bytes = b""
-    content_type: str = "text/plain; charset=utf-8"
-    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True, eq=False)
@@ -82,78 +53,16 @@ class _Knobs:
     requests: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
-class _Server(ThreadingHTTPServer):
-    """Keeps track of open connections so that stopping really disconnects every client."""
-
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], owner: LoopbackServer) -> None:
-        self.owner = owner
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request, client_address):  # type: ignore[no-untyped-def]
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request):  # type: ignore[no-untyped-def]
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request, client_address):  # type: ignore[no-untyped-def]
-        """Called inside socketserver's exception handler: a client that went away is no news."""
-        log.debug("connection from %s ended with %r", client_address, sys.exc_info()[1])
-
-    def close_connections(self) -> None:
-        with self._connections_lock:
-            connections = list(self._connections)
-            self._connections.clear()
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                log.debug("connection already closed")
-            connection.close()
-
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler):
     protocol_version = "HTTP/1.1"
     server_version = "CuratorDemo/1.0"
     timeout = 30  # idle keep-alive connections end after this many seconds
     disable_nagle_algorithm = True
-    server: _Server
+    server: TrackingServer
 
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_PUT(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    def do_DELETE(self) -> None:
-        self._dispatch()
-
-    def log_message(self, format: str, *args: object) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
-
-    def _read_request(self) -> Request:
-        target = urlsplit(self.path)
-        query: dict[str, str] = {}
-        for key, value in parse_qsl(target.query, keep_blank_values=True):
-            query.setdefault(key, value)
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        return Request(self.command, unquote(target.path) or "/", query, headers, body)
-
-    def _dispatch(self) -> None:
+    def answer(self) -> None:
         owner = self.server.owner
-        request = self._read_request()
+        request = self.read_request()
         rule = owner._begin(request)
         if rule is not None and rule.action == "drop" and rule.moment == "before":
             self.close_connection = True
@@ -194,62 +103,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(head[: len(head) // 2])
 
 
-class LoopbackServer:
-    """Base of the demo fakes: lifecycle, knobs and counters. Subclasses implement ``handle``."""
+class LoopbackServer(LoopbackService):
+    """Base of the fake Plex servers: knobs and counters. Subclasses implement ``handle``."""
+
+    handler = _Handler
+    poll_interval = 0.01
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._address = (host, port)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(host=host, port=port)
         self._knobs_lock = threading.Lock()
         self._knobs = _Knobs()
-
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        if self._server is not None:
-            raise RuntimeError(f"{type(self).__name__} is already running")
-        self._server = _Server(self._address, self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.01},
-            name=f"{type(self).__name__}@{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError(f"{type(self).__name__} is not running")
-        return int(self._server.server_address[1])
 
     @property
     def url(self) -> str:
         """Base URL, e.g. ``http://127.0.0.1:50123`` (no trailing slash)."""
-        return f"http://{self._address[0]}:{self.port}"
+        return self.origin
 
     # -- knobs -------------------------------------------------------------------------------
 

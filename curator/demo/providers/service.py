@@ -13,21 +13,18 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import MappingProxyType
-from typing import Any, ClassVar, Literal, Self
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any, ClassVar, Literal
 
-from curator.demo.loopback import Request, Response
 from curator.demo.providers.images import PNG
 from curator.demo.providers.ratelimit import RateLimit, SlidingWindow, retry_after_seconds
+from curator.demo.serving import LoopbackHandler, LoopbackService, Request, Response, TrackingServer
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +99,47 @@ def retry_after_header(retry_after: float | None) -> tuple[tuple[str, str], ...]
     return () if retry_after is None else (("Retry-After", str(retry_after_seconds(retry_after))),)
 
 
-class FakeService:
+class _Handler(LoopbackHandler):
+    unquote_path = False  # the provider fakes see the path as sent
+    protocol_version = "HTTP/1.1"
+    server_version = "CuratorFakeProvider/1.0"
+    disable_nagle_algorithm = True  # small answers must not wait for the client's delayed ACK
+    timeout = 30  # idle keep-alive connections end after this many seconds
+    server: TrackingServer
+
+    def answer(self) -> None:
+        self.server.owner._serve(self)
+
+    def send(self, response: Response, *, cut: bool = False, slow: float = 0.0) -> None:
+        """Head and body in one write (or, for ``slow``, the body in timed pieces)."""
+        lines = [f"HTTP/1.1 {response.status} {status_phrase(response.status)}", f"Server: {self.server_version}",
+                 f"Content-Type: {response.content_type}", f"Content-Length: {len(response.body)}"]
+        lines += [f"{name}: {value}" for name, value in response.headers]
+        if cut:
+            self.close_connection = True
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        body = response.body[: len(response.body) // 2] if cut else response.body
+        try:
+            if slow > 0 and body:
+                self._send_slowly(head, body, slow)
+            else:
+                self.wfile.write(head + body)
+        except OSError:
+            log.debug("client went away during the answer")
+            self.close_connection = True
+
+    def _send_slowly(self, head: bytes, body: bytes, seconds: float) -> None:
+        pieces = min(10, len(body))
+        size = -(-len(body) // pieces)
+        self.wfile.write(head)
+        for start in range(0, len(body), size):
+            time.sleep(seconds / pieces)
+            self.wfile.write(body[start:start + size])
+
+
+class FakeService(LoopbackService):
     """Base of the fake providers. Subclasses set ``name``, ``base_path`` and
     ``default_rate``, and implement :meth:`routes`, :meth:`error_response` and (unless every
     route is public) :meth:`authorise`."""
@@ -111,13 +148,12 @@ class FakeService:
     base_path: ClassVar[str] = ""
     image_prefixes: ClassVar[tuple[str, ...]] = ()
     default_rate: ClassVar[RateLimit] = RateLimit(1000, 1.0)
+    handler = _Handler
 
     def __init__(self, *, rate: RateLimit | None = None, host: str = "127.0.0.1", port: int = 0,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self._address = (host, port)
+        super().__init__(host=host, port=port)
         self._clock = clock
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._window: SlidingWindow | None = SlidingWindow(rate or self.default_rate, clock)
         self._send_retry_after = True
@@ -130,48 +166,9 @@ class FakeService:
         self._rate_limited = 0
         self._routes = [(route, route.compile()) for route in self.routes()]
 
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        if self._server is not None:
-            raise RuntimeError(f"fake {self.name} is already running")
-        self._server = _Server(self._address, self)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"fake-{self.name}@{self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
     @property
-    def running(self) -> bool:
-        return self._server is not None
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError(f"fake {self.name} is not running")
-        return int(self._server.server_address[1])
-
-    @property
-    def origin(self) -> str:
-        """``http://127.0.0.1:PORT``, without the base path."""
-        return f"http://{self._address[0]}:{self.port}"
+    def display_name(self) -> str:
+        return f"fake {self.name}"
 
     @property
     def url(self) -> str:
@@ -392,101 +389,6 @@ class FakeService:
             with self._lock:
                 self._rate_limited += 1
         handler.send(response, cut=cut, slow=slow)
-
-
-class _Server(ThreadingHTTPServer):
-    """Tracks open connections so that stopping really disconnects every client."""
-
-    daemon_threads = True
-    request_queue_size = 1024  # the default (5) drops connections under a burst of clients
-
-    def __init__(self, address: tuple[str, int], owner: FakeService) -> None:
-        self.owner = owner
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request, client_address):  # type: ignore[no-untyped-def]
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request):  # type: ignore[no-untyped-def]
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        with self._connections_lock:
-            connections = list(self._connections)
-            self._connections.clear()
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                log.debug("connection already closed")
-            connection.close()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "CuratorFakeProvider/1.0"
-    disable_nagle_algorithm = True  # small answers must not wait for the client's delayed ACK
-    timeout = 30  # idle keep-alive connections end after this many seconds
-    server: _Server
-
-    def do_GET(self) -> None:
-        self.server.owner._serve(self)
-
-    def do_POST(self) -> None:
-        self.server.owner._serve(self)
-
-    def do_PUT(self) -> None:
-        self.server.owner._serve(self)
-
-    def do_DELETE(self) -> None:
-        self.server.owner._serve(self)
-
-    def log_message(self, format: str, *args: object) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
-
-    def read_request(self) -> Request:
-        target = urlsplit(self.path)
-        query: dict[str, str] = {}
-        for key, value in parse_qsl(target.query, keep_blank_values=True):
-            query.setdefault(key, value)
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        return Request(self.command, target.path or "/", query, headers, body)
-
-    def send(self, response: Response, *, cut: bool = False, slow: float = 0.0) -> None:
-        """Head and body in one write (or, for ``slow``, the body in timed pieces)."""
-        lines = [f"HTTP/1.1 {response.status} {status_phrase(response.status)}", f"Server: {self.server_version}",
-                 f"Content-Type: {response.content_type}", f"Content-Length: {len(response.body)}"]
-        lines += [f"{name}: {value}" for name, value in response.headers]
-        if cut:
-            self.close_connection = True
-        if self.close_connection:
-            lines.append("Connection: close")
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        body = response.body[: len(response.body) // 2] if cut else response.body
-        try:
-            if slow > 0 and body:
-                self._send_slowly(head, body, slow)
-            else:
-                self.wfile.write(head + body)
-        except OSError:
-            log.debug("client went away during the answer")
-            self.close_connection = True
-
-    def _send_slowly(self, head: bytes, body: bytes, seconds: float) -> None:
-        pieces = min(10, len(body))
-        size = -(-len(body) // pieces)
-        self.wfile.write(head)
-        for start in range(0, len(body), size):
-            time.sleep(seconds / pieces)
-            self.wfile.write(body[start:start + size])
 
 
 _SECRET_PARAMS = frozenset({"api_key", "apikey", "client_key"})
