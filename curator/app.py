@@ -16,7 +16,7 @@ import httpx
 
 from curator import preferences as prefs_file
 from curator import settings
-from curator.domain.errors import AuthFailed, CuratorError, SecretsError
+from curator.domain.errors import AuthFailed, CuratorError, NoKeyringBackend, SecretsError
 from curator.domain.models import MediaKind
 from curator.domain.redaction import secrets as secret_registry
 from curator.logs import configure_logging
@@ -25,7 +25,7 @@ from curator.net.http import create_client
 from curator.preferences import Preferences
 from curator.providers.base import Provider, build_gateway, default_settings
 from curator.providers.chain import ProviderChain
-from curator.secrets import SecretStore
+from curator.secrets import SecretStore, variable_name
 from curator.services.library import LibraryService
 from curator.services.matching import MatchingService, MatchSettings
 from curator.services.publishing import Publisher
@@ -34,6 +34,8 @@ from curator.store.cache import ProviderCache
 from curator.store.decisions import DecisionStore
 from curator.store.journal import PushJournal
 
+#: The start of the one notice a run without a usable keyring gets.
+NO_KEYRING_NOTICE = "No usable system keyring was found: keys and tokens come from CURATOR_* environment variables only"
 log = logging.getLogger(__name__)
 
 PLEX_TOKEN = "PLEX_TOKEN"  # noqa: S105 - the keyring entry's name, not a secret
@@ -86,6 +88,12 @@ class AppContext:
         """A key from the environment or the keyring; None (and a notice) when unavailable."""
         try:
             return self.secrets.get(name)
+        except NoKeyringBackend:
+            # One notice for the whole run, not one per key the keyring was asked for.
+            if not any(notice.startswith(NO_KEYRING_NOTICE) for notice in self.notices):
+                self.notices.append(f"{NO_KEYRING_NOTICE} (first needed for {variable_name(name)}). "
+                                    f"{NoKeyringBackend.hint}")
+            return None
         except SecretsError as err:
             if err.user_message not in self.notices:
                 self.notices.append(err.user_message)

@@ -109,8 +109,7 @@ def _usable_backend(variable: str = "CURATOR_<NAME>") -> keyring.backend.Keyring
     )
     if unusable:
         raise NoKeyringBackend(
-            f"No usable system keyring was found ({backend.name}). Install and start one "
-            f"(GNOME Keyring or KWallet with the Secret Service API on Linux), or set {variable} "
-            "to run without it."
-        )
+            f"No usable system keyring was found ({backend.name}).",
+            hint=("Install and start one (GNOME Keyring or KWallet with the Secret Service API on Linux), "
+                  f"or set {variable} to run without it."))
     return backend

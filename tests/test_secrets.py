@@ -89,7 +89,25 @@ def test_no_backend_gives_a_clear_error_but_environment_still_works(unusable):
             message = caught.value.user_message
             assert "CURATOR_TMDB_API_KEY" in message
             assert "GNOME Keyring" in message and "KWallet" in message
+            assert message.count("GNOME Keyring") == 1  # said once, not in the message and again in the hint
     assert not ok and "No usable system keyring" in description
+
+
+def test_a_run_without_a_keyring_gets_one_notice_however_many_keys_it_reads(monkeypatch):
+    from curator.app import build_context
+
+    monkeypatch.delenv("CURATOR_TVDB_PIN", raising=False)
+    monkeypatch.delenv("CURATOR_FANART_CLIENT_KEY", raising=False)
+    context = build_context()
+    try:
+        with installed_keyring(fail.Keyring()):
+            assert context.secret("tvdb_pin") is None
+            assert context.secret("fanart_client_key") is None
+        assert len(context.notices) == 1
+        assert context.notices[0].startswith("No usable system keyring was found: keys and tokens come from "
+                                             "CURATOR_* environment variables only (first needed for CURATOR_TVDB_PIN).")
+    finally:
+        context.close()
 
 
 class _BrokenKeyring(MemoryKeyring):
