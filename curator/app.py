@@ -134,6 +134,9 @@ class AppContext:
         self._providers = None
 
     async def aclose(self) -> None:
+        if self._providers is not None:  # a cache preload or mark write still running finishes first
+            for gateway in self._providers.gateways.values():
+                await gateway.finish_cache_work()
         self._providers = None
         if self._http is not None:
             await self._http.aclose()

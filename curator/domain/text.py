@@ -374,11 +374,28 @@ def sanitise_summary(text: str) -> str:
     """Plain text from provider text that may hold HTML: tags stripped (paragraphs kept as
     blank lines), entities unescaped, control characters removed, whitespace normalised.
     Line breaks in the source count only when the text has no markup."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "<" in text or "&" in text:
+        joined = _text_of_markup(text)
+    else:  # no tag and no entity: the parser would pass the text on as it is, in one piece
+        joined = _CONTROL.sub("", text)
+        if "\n" not in joined:
+            return " ".join(joined.split())
+    return _paragraphs(joined)
+
+
+def _text_of_markup(text: str) -> str:
+    """The text of possible HTML, blocks as blank lines, source line breaks kept when there
+    is no markup (as spaces when there is)."""
     extractor = _TextExtractor()
-    extractor.feed(text.replace("\r\n", "\n").replace("\r", "\n"))
+    extractor.feed(text)
     extractor.close()
     source_break = " " if extractor.saw_markup else "\n"
-    joined = "".join(extractor.parts).replace(_SOURCE_NEWLINE, source_break)
+    return "".join(extractor.parts).replace(_SOURCE_NEWLINE, source_break)
+
+
+def _paragraphs(joined: str) -> str:
+    """Whitespace normalised in each line, empty lines dropped, paragraphs one blank line apart."""
     paragraphs = []
     for block in re.split(r"\n[^\S\n]*\n", joined):
         lines = (" ".join(line.split()) for line in block.split("\n"))

@@ -60,15 +60,29 @@ class CacheHit(Protocol):
 class ResponseCache(Protocol):
     """Synchronous response cache (``curator.store.cache.ProviderCache`` is the SQLite one).
 
-    ``ttl`` None lets the cache choose (30 days for found, 7 days for not found).
+    ``recall`` and ``flush_due`` answer from memory with no I/O: the gateway calls them on the
+    event loop. ``get``, ``put``, ``preload`` and ``flush`` may block and run through the
+    gateway's ``cache_offload``. ``ttl`` None lets the cache choose (30 days for found, 7 days
+    for not found).
     """
 
     def make_key(self, provider: str, endpoint: str, params: dict[str, Any]) -> str: ...
+
+    def recall(self, key: str) -> CacheHit | None:
+        """The answer if the cache holds it in memory, else None (then ask ``get``)."""
 
     def get(self, key: str) -> CacheHit | None: ...
 
     def put(self, key: str, provider: str, payload: Any, *, found: bool,
             ttl: float | None = None) -> None: ...
+
+    def preload(self, provider: str) -> int:
+        """Read ``provider``'s recent answers into memory, so ``recall`` can give them."""
+
+    def flush_due(self) -> bool:
+        """Whether bookkeeping from ``recall`` waits for ``flush``."""
+
+    def flush(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +105,31 @@ class MemoryCache:
         canonical = json.dumps(sorted((str(k), str(v)) for k, v in params.items()))
         return f"{provider}|{endpoint}|{canonical}"
 
+    def recall(self, key: str) -> StoredResponse | None:
+        return self._lookup(key)
+
     def get(self, key: str) -> StoredResponse | None:
+        return self._lookup(key)
+
+    def put(self, key: str, provider: str, payload: Any, *, found: bool,
+            ttl: float | None = None) -> None:
+        if ttl is None:
+            ttl = self.FOUND_TTL if found else self.NOT_FOUND_TTL
+        self._entries[key] = (self._clock() + ttl, StoredResponse(found, payload if found else None))
+
+    def preload(self, provider: str) -> int:
+        return 0  # everything is in memory already
+
+    def flush_due(self) -> bool:
+        return False
+
+    def flush(self) -> None:
+        pass
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _lookup(self, key: str) -> StoredResponse | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -100,15 +138,6 @@ class MemoryCache:
             del self._entries[key]
             return None
         return stored
-
-    def put(self, key: str, provider: str, payload: Any, *, found: bool,
-            ttl: float | None = None) -> None:
-        if ttl is None:
-            ttl = self.FOUND_TTL if found else self.NOT_FOUND_TTL
-        self._entries[key] = (self._clock() + ttl, StoredResponse(found, payload if found else None))
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 async def run_inline(call: Callable[[], T]) -> T:
@@ -268,6 +297,11 @@ class ProviderGateway:
         self._failures: dict[str, int] = {}
         self._latencies = _Latencies()
         self._budget_used_up = False
+        # Background cache work, kept so a task is not dropped while it runs: reading this
+        # provider's recent answers into the cache's memory (once, at the first answer memory did
+        # not hold) and writing the bookkeeping of answers given from memory.
+        self._preloading: asyncio.Future[None] | None = None
+        self._flushing: asyncio.Future[None] | None = None
 
     async def get_json(self, path: str, params: Params | None = None, *,
                        headers: Mapping[str, str] | None = None, cache_ttl: float | None = None,
@@ -313,6 +347,13 @@ class ProviderGateway:
                      follow_redirects, read=functools.partial(_read_text, read), screen=screen)
         return await self._fetch(call, call.params, cache_ttl, use_cache)
 
+    async def finish_cache_work(self) -> None:
+        """Wait for the background cache work under way (a preload, writing last-used marks),
+        e.g. before the database closes."""
+        for task in (self._preloading, self._flushing):
+            if task is not None and not task.done():
+                await asyncio.shield(task)
+
     def stats(self) -> GatewayStats:
         return GatewayStats(
             provider=self.name,
@@ -335,7 +376,12 @@ class ProviderGateway:
         key = None
         if cache is not None:
             key = cache.make_key(self.name, call.endpoint, key_params)
-            hit = await self._read_cache(cache, key)
+            hit = cache.recall(key)  # from memory: no thread hop
+            if hit is None:
+                self._start_preload(cache)
+                hit = await self._read_cache(cache, key)
+            elif cache.flush_due():
+                self._start_flush(cache)
             if hit is not None:
                 self._cache_hits += 1
                 if hit.found:
@@ -457,6 +503,31 @@ class ProviderGateway:
                         type(err).__name__)
             return None
         return hit
+
+    def _start_preload(self, cache: ResponseCache) -> None:
+        """Once per gateway: have the cache read this provider's recent answers into memory,
+        in the background (answers keep coming from ``get`` meanwhile)."""
+        if self._preloading is None:
+            self._preloading = asyncio.ensure_future(self._preload(cache))
+
+    async def _preload(self, cache: ResponseCache) -> None:
+        try:
+            await self._offload(functools.partial(cache.preload, self.name))
+        except StoreError as err:
+            log.warning("%s: response cache unreadable, asking it answer by answer (%s)", self.label,
+                        type(err).__name__)
+
+    def _start_flush(self, cache: ResponseCache) -> None:
+        """Have the cache write the bookkeeping of answers given from memory (last-used marks),
+        in the background; one write at a time."""
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.ensure_future(self._flush(cache))
+
+    async def _flush(self, cache: ResponseCache) -> None:
+        try:
+            await self._offload(cache.flush)
+        except StoreError as err:  # the marks are kept for the next try
+            log.debug("%s: cache bookkeeping not written yet (%s)", self.label, type(err).__name__)
 
     async def _write_cache(self, cache: ResponseCache, key: str, payload: Any, found: bool,
                            ttl: float | None) -> None:

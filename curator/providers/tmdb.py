@@ -15,6 +15,7 @@ off that way still finds the film; the scorer judges the year afterwards.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -58,6 +59,7 @@ def tmdb_auth(secret: str) -> httpx.Auth:
     return QueryParamAuth("api_key", secret)
 
 
+@functools.lru_cache(maxsize=64)
 def tmdb_language(language: str) -> str:
     """TMDB's form of a language tag: "nl" → "nl-NL", "pt-br" → "pt-BR", "xx" → "xx"."""
     base, _, region = language.strip().replace("_", "-").partition("-")
@@ -66,6 +68,7 @@ def tmdb_language(language: str) -> str:
     return f"{base}-{region}" if region else base
 
 
+@functools.lru_cache(maxsize=64)
 def _base_language(language: str) -> str:
     return language.strip().replace("_", "-").partition("-")[0].lower()
 
@@ -162,7 +165,8 @@ def parse_search(payload: Any, kind: MediaKind, language: str) -> list[Candidate
     overview there is in the requested ``language`` (2-letter), or empty."""
     if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
         raise BadResponse(LABEL, "sent search results in an unexpected shape")
-    found = (_candidate(item, kind, language) for item in payload["results"])
+    images = _images()
+    found = (_candidate(item, kind, language, images) for item in payload["results"])
     return [c for c in found if c is not None]
 
 
@@ -171,8 +175,9 @@ def parse_find(payload: Any, kind: MediaKind, language: str) -> Candidate | None
     if not isinstance(payload, dict):
         raise BadResponse(LABEL, "sent a lookup answer in an unexpected shape")
     results = payload.get("movie_results" if kind is MediaKind.MOVIE else "tv_results")
+    images = _images()
     for item in results if isinstance(results, list) else ():
-        candidate = _candidate(item, kind, language)
+        candidate = _candidate(item, kind, language, images)
         if candidate is not None:
             return candidate
     return None
@@ -187,11 +192,12 @@ def parse_details(payload: Any, kind: MediaKind, language: str) -> Candidate:
     if not isinstance(payload, dict) or _int(payload.get("id")) is None:
         raise BadResponse(LABEL, "sent a record in an unexpected shape")
     lang = _base_language(language)
-    base = _candidate(payload, kind, lang)
+    images = _images()
+    base = _candidate(payload, kind, lang, images)
     if base is None:
         raise BadResponse(LABEL, "sent a record without a title")
     translations = _translations(payload)
-    summary, summary_language = _summary(payload, translations, language)
+    summary, summary_language = _summary(base.summary, translations, language)
     external = _dict(payload.get("external_ids"))
     imdb = _str(external.get("imdb_id")) or _str(payload.get("imdb_id"))
     tvdb = _int(external.get("tvdb_id"))
@@ -199,7 +205,7 @@ def parse_details(payload: Any, kind: MediaKind, language: str) -> Candidate:
     titles = [*_alternative_titles(payload),
               *(_str(_dict(t.get("data")).get(title_key)) for t in translations
                 if t.get("iso_639_1") in (lang, "en"))]
-    poster = _best_poster(payload, lang) or base.poster_url
+    poster = _best_poster(payload, lang, images) or base.poster_url
     return Candidate(
         provider=NAME, provider_id=base.provider_id, kind=kind, title=base.title,
         year=base.year, original_title=base.original_title,
@@ -212,8 +218,9 @@ def parse_details(payload: Any, kind: MediaKind, language: str) -> Candidate:
     )
 
 
-def _candidate(item: Any, kind: MediaKind, language: str) -> Candidate | None:
-    """A candidate from one search/find/details item; None when it has no id or title."""
+def _candidate(item: Any, kind: MediaKind, language: str, images: str) -> Candidate | None:
+    """A candidate from one search/find/details item; None when it has no id or title.
+    ``images`` is where poster paths are (see ``_images``)."""
     if not isinstance(item, dict):
         return None
     tmdb_id = _int(item.get("id"))
@@ -231,7 +238,7 @@ def _candidate(item: Any, kind: MediaKind, language: str) -> Candidate | None:
         ids=ExternalIds(tmdb=tmdb_id), popularity=_float(item.get("popularity")),
         vote_count=_int(item.get("vote_count")) or 0,
         summary=summary, summary_language=language if summary else "",
-        poster_url=_image_url(item.get("poster_path")),
+        poster_url=_image_url(item.get("poster_path"), images),
         original_language=_str(item.get("original_language")).lower(),
     )
 
@@ -241,11 +248,11 @@ def _translations(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [t for t in entries if isinstance(t, dict)] if isinstance(entries, list) else []
 
 
-def _summary(payload: Mapping[str, Any], translations: list[dict[str, Any]],
-             language: str) -> tuple[str, str]:
+def _summary(localised: str, translations: list[dict[str, Any]], language: str) -> tuple[str, str]:
+    """``localised`` (the record's own overview, sanitised) when there is one, else the best
+    translated overview; and its language."""
     lang = _base_language(language)
     region = tmdb_language(language).partition("-")[2]
-    localised = sanitise_summary(_str(payload.get("overview")))
     if localised:
         return localised, lang
     for wanted, wanted_region in ((lang, region), ("en", "US")):
@@ -273,7 +280,7 @@ def _alternative_titles(payload: Mapping[str, Any]) -> list[str]:
         if isinstance(entries, list) else []
 
 
-def _best_poster(payload: Mapping[str, Any], language: str) -> str:
+def _best_poster(payload: Mapping[str, Any], language: str, images: str) -> str:
     """The poster in the wanted language, else one without text, else English; within each,
     the best rated (vote average, then votes)."""
     posters = _dict(payload.get("images")).get("posters")
@@ -282,17 +289,24 @@ def _best_poster(payload: Mapping[str, Any], language: str) -> str:
     for poster in posters if isinstance(posters, list) else ():
         if not isinstance(poster, dict) or poster.get("iso_639_1") not in order:
             continue
-        url = _image_url(poster.get("file_path"))
-        if url:
+        path = poster.get("file_path")
+        if _is_image_path(path):  # the URL is built for the winner only (same order: same prefix)
             ranked.append((order[poster.get("iso_639_1")], -_float(poster.get("vote_average")),
-                           -(_int(poster.get("vote_count")) or 0), url))
-    return min(ranked)[3] if ranked else ""
+                           -(_int(poster.get("vote_count")) or 0), path))
+    return _image_url(min(ranked)[3], images) if ranked else ""
 
 
-def _image_url(path: Any) -> str:
-    if not (isinstance(path, str) and path.startswith("/")):
-        return ""
-    return f"{settings.endpoint('TMDB_IMAGES')}/{POSTER_SIZE}{path}"
+def _images() -> str:
+    """Where poster paths are: the TMDB_IMAGES endpoint and the poster size (read once per answer)."""
+    return f"{settings.endpoint('TMDB_IMAGES')}/{POSTER_SIZE}"
+
+
+def _is_image_path(path: Any) -> bool:
+    return isinstance(path, str) and path.startswith("/")
+
+
+def _image_url(path: Any, images: str) -> str:
+    return f"{images}{path}" if _is_image_path(path) else ""
 
 
 def _unique(titles: Iterable[str], *, exclude: Iterable[str] = ()) -> tuple[str, ...]:
