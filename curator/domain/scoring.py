@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
+from typing import NamedTuple, TypeVar
 
 from rapidfuzz.distance import Indel
 
@@ -68,6 +69,7 @@ class TitleForm:
     """One normalised form of a title, ready for comparison."""
 
     text: str
+    length: int  # of the text
     compact: str  # without spaces: "spider man" and "spiderman" are the same title
     words: frozenset[str]
     word_count: int
@@ -79,7 +81,7 @@ class TitleForm:
         tokens = text.split()
         words = frozenset(tokens)
         numbers = frozenset(t for t in tokens if t.isdecimal()) if _DIGIT.search(text) else _NONE
-        return cls(text, "".join(tokens), words, len(words), numbers)
+        return cls(text, len(text), "".join(tokens), words, len(words), numbers)
 
 
 _DIGIT = re.compile(r"\d")
@@ -95,6 +97,9 @@ class TitleProfile:
     partial: tuple[TitleForm, ...]
     words: frozenset[str]  # of the full forms
     compacts: frozenset[str]  # of the full forms: one in common is an exact match
+    # The one full form of a work known by one title and no parts — most works: two such
+    # profiles are compared on a fast path, one pair of forms, no loops.
+    single: TitleForm | None
 
 
 @lru_cache(maxsize=50_000)
@@ -106,19 +111,20 @@ def title_profile(titles: tuple[str, ...]) -> TitleProfile:
     for title in titles:
         if not title:
             continue
-        variants, parts = title_forms(title)
+        variants, part_titles = title_forms(title)
         for variant in variants:
             form = _title_form(variant)
             if form.words:
                 full.setdefault(form.text, form)
-        for part in parts:
+        for part in part_titles:
             form = _title_form(part)
             if form.words:
                 partial.setdefault(form.text, form)
     forms = tuple(full.values())
+    parts = tuple(f for t, f in partial.items() if t not in full)
     words = forms[0].words if len(forms) == 1 else frozenset().union(*(f.words for f in forms))
-    return TitleProfile(forms, tuple(f for t, f in partial.items() if t not in full),
-                        words, frozenset(f.compact for f in forms))
+    return TitleProfile(forms, parts, words, frozenset(f.compact for f in forms),
+                        forms[0] if len(forms) == 1 and not parts else None)
 
 
 @lru_cache(maxsize=100_000)
@@ -128,11 +134,19 @@ def _title_form(normalised: str) -> TitleForm:
 
 
 def _profile_of(candidate: Candidate) -> TitleProfile:
-    return _work_profile(candidate.title, candidate.original_title, candidate.alternative_titles)
+    return _titles_profile(candidate.title, candidate.original_title, candidate.alternative_titles)
+
+
+def _titles_profile(title: str, original_title: str, alternative_titles: tuple[str, ...]) -> TitleProfile:
+    # Most works are known by one title: called with it alone, the cache's key is the title
+    # itself, not a tuple of three to build, hash and compare.
+    if original_title or alternative_titles:
+        return _work_profile(title, original_title, alternative_titles)
+    return _work_profile(title)
 
 
 @lru_cache(maxsize=50_000)
-def _work_profile(title: str, original_title: str, alternative_titles: tuple[str, ...]) -> TitleProfile:
+def _work_profile(title: str, original_title: str = "", alternative_titles: tuple[str, ...] = ()) -> TitleProfile:
     """The profile of a query or a candidate by its title fields (cached: both recur). Works
     known by the same titles share one profile: ("Heat", "") and ("Heat", "Heat")."""
     return title_profile(tuple(dict.fromkeys(t for t in (title, original_title, *alternative_titles) if t)))
@@ -157,7 +171,7 @@ class MatchQuery:
     profile: TitleProfile = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "profile", _work_profile(self.title, self.original_title, self.alternative_titles))
+        object.__setattr__(self, "profile", _titles_profile(self.title, self.original_title, self.alternative_titles))
 
     @classmethod
     def from_item(cls, item: LibraryItem) -> MatchQuery:
@@ -215,7 +229,10 @@ class ScoredCandidate:
 
 _CHARACTER_SHARE = 1 - WORD_SHARE
 _WORD_SHARE_PER_WORD = WORD_SHARE * 2  # shared words count on both sides: 2 × shared / (a + b)
-_character_similarity = Indel.normalized_similarity
+# Character similarity is rapidfuzz's Indel.normalized_similarity, 1 - distance / (sum of the
+# lengths), computed here from the distance as rapidfuzz does (the same float, bit for bit):
+# the distance costs half as much to call.
+_character_distance = Indel.distance
 
 
 def _best_pair(forms: tuple[TitleForm, ...], others: tuple[TitleForm, ...]) -> float:
@@ -226,10 +243,11 @@ def _best_pair(forms: tuple[TitleForm, ...], others: tuple[TitleForm, ...]) -> f
         for b in others:
             if a.compact == b.compact:
                 similarity = 1.0
+            elif a.words.isdisjoint(b.words):  # no word shared: the words' share would add 0.0
+                similarity = _CHARACTER_SHARE * (1.0 - _character_distance(a.text, b.text) / (a.length + b.length))
             else:
-                shared = 0 if a.words.isdisjoint(b.words) else len(a.words & b.words)
-                similarity = (_CHARACTER_SHARE * _character_similarity(a.text, b.text)
-                              + _WORD_SHARE_PER_WORD * shared / (a.word_count + b.word_count))
+                similarity = (_CHARACTER_SHARE * (1.0 - _character_distance(a.text, b.text) / (a.length + b.length))
+                              + _WORD_SHARE_PER_WORD * len(a.words & b.words) / (a.word_count + b.word_count))
             if a.numbers is not b.numbers and a.numbers != b.numbers:  # most share the empty set
                 similarity *= NUMBER_CONFLICT_FACTOR if a.numbers and b.numbers else NUMBER_MISSING_FACTOR
             if similarity > best:
@@ -250,10 +268,10 @@ def _closeness(query: TitleProfile, candidate: TitleProfile) -> float:
         return 1.0
     best = _best_pair(query.full, candidate.full)
     if best < PARTIAL_TITLE_FACTOR:  # else no part can beat it
-        if candidate.partial:
-            best = max(best, PARTIAL_TITLE_FACTOR * _best_pair(query.full, candidate.partial))
-        if query.partial:
-            best = max(best, PARTIAL_TITLE_FACTOR * _best_pair(query.partial, candidate.full))
+        if candidate.partial and (part := PARTIAL_TITLE_FACTOR * _best_pair(query.full, candidate.partial)) > best:
+            best = part
+        if query.partial and (part := PARTIAL_TITLE_FACTOR * _best_pair(query.partial, candidate.full)) > best:
+            best = part
     return best
 
 
@@ -293,25 +311,82 @@ _WEIGHTS = {
     True: _normalised(TITLE_WEIGHT, YEAR_WEIGHT, KIND_WEIGHT, POPULARITY_WEIGHT, IDS_WEIGHT),
 }
 
-
-# Parts are immutable and recur, so they are built once and shared: the same year distance,
-# the same kind, the same popularity to three decimals, and the same title closeness — a
-# ratio of small whole numbers (lengths, shared words), so a few thousand values cover a run.
-@lru_cache(maxsize=65_536)
-def _title_part(with_ids: bool, closeness: float) -> ScorePart:
-    weight = _WEIGHTS[with_ids][0]
-    similarity = round(math.pow(closeness, TITLE_EXPONENT), SIMILARITY_DECIMALS)
-    return ScorePart("title", weight, similarity, weight * similarity)
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_KEPT = 65_536  # parts kept per kind of part; the keys recur, so a cleared dict soon fills again
 
 
-@lru_cache(maxsize=65_536)
-def _other_parts(with_ids: bool, year: float, kind: float, popularity: float) -> tuple[ScorePart, ScorePart, ScorePart]:
-    weights = _WEIGHTS[with_ids]
-    return (ScorePart("year", weights[1], year, weights[1] * year),
-            ScorePart("kind", weights[2], kind, weights[2] * kind),
-            ScorePart("popularity", weights[3], popularity, weights[3] * popularity))
+def _keep(kept: dict[_K, _V], key: _K, value: _V) -> _V:
+    if len(kept) >= _KEPT:
+        kept.clear()
+    kept[key] = value
+    return value
 
 
+class _Table(NamedTuple):
+    """What scoring needs for one query year and one set of weights, unpacked into the
+    scoring loop's local variables."""
+
+    parts: _Parts  # which builds the parts not yet in ``title`` or ``popularity``
+    title: dict[float, ScorePart]  # by closeness
+    kind: tuple[ScorePart, ScorePart]  # by "the same kind"
+    popularity: dict[int, ScorePart]  # by vote count
+    year: dict[int | None, ScorePart]  # by candidate year, for those near the query's
+    other_year: ScorePart  # for every other year
+    off_by_one: ScorePart | None  # the part for a year apart…
+    off_by_one_on_common_title: ScorePart  # … and for a year apart on a common title
+
+
+class _Parts:
+    """The parts for one set of weights — without the ids part or with it. Parts are
+    immutable and recur, so each is built once and shared: the same title closeness (a ratio
+    of small whole numbers: a few thousand values cover a run), year, kind and vote count give
+    the same part. They are kept in plain dicts, looked up by one key: an lru_cache call, or
+    a dict with __missing__, costs more per lookup."""
+
+    __slots__ = ("kind", "popularities", "tables", "titles", "weights")
+
+    def __init__(self, with_ids: bool) -> None:
+        self.weights = _WEIGHTS[with_ids]
+        self.titles: dict[float, ScorePart] = {}
+        self.kind = (self._part("kind", 2, 0.0), self._part("kind", 2, 1.0))
+        self.popularities: dict[int, ScorePart] = {}
+        self.tables: dict[int | None, _Table] = {}
+
+    def _part(self, name: str, index: int, similarity: float) -> ScorePart:
+        weight = self.weights[index]
+        return ScorePart(name, weight, similarity, weight * similarity)
+
+    def title(self, closeness: float) -> ScorePart:
+        """A title part not kept yet."""
+        similarity = round(math.pow(closeness, TITLE_EXPONENT), SIMILARITY_DECIMALS)
+        return _keep(self.titles, closeness, self._part("title", 0, similarity))
+
+    def popularity(self, vote_count: int) -> ScorePart:
+        """A popularity part not kept yet."""
+        return _keep(self.popularities, vote_count, self._part("popularity", 3, popularity_similarity(vote_count)))
+
+    def table(self, query_year: int | None) -> _Table:
+        table = self.tables.get(query_year)
+        return table if table is not None else _keep(self.tables, query_year, self._table(query_year))
+
+    def _table(self, query_year: int | None) -> _Table:
+        def year_part(candidate_year: int | None, common_title: bool = False) -> ScorePart:
+            return self._part("year", 1, year_similarity(query_year, candidate_year, common_title))
+
+        by_year: dict[int | None, ScorePart] = {}
+        off_by_one = None
+        if query_year is not None:
+            by_year[None] = year_part(None)
+            for distance in range(len(YEAR_SIMILARITY)):
+                by_year[query_year - distance] = by_year[query_year + distance] = year_part(query_year + distance)
+            off_by_one = by_year[query_year + 1]
+        other_year = year_part(None if query_year is None else query_year + len(YEAR_SIMILARITY))
+        common = year_part(None if query_year is None else query_year + 1, common_title=True)
+        return _Table(self, self.titles, self.kind, self.popularities, by_year, other_year, off_by_one, common)
+
+
+_PARTS = (_Parts(with_ids=False), _Parts(with_ids=True))  # [with_ids]
 _ID_PARTS = {agreement: ScorePart("ids", _WEIGHTS[True][4], float(agreement), _WEIGHTS[True][4] * agreement)
              for agreement in (True, False)}
 
@@ -331,34 +406,69 @@ def score_candidate(query: MatchQuery, candidate: Candidate, *, namesakes: int =
     """The candidate's score for this query, with its parts. ``namesakes`` is how many other
     candidates carry all the words of the query's title (``rank`` counts them): when several
     do, the title is common and a year apart does not confirm it."""
-    common_title = namesakes >= COMMON_TITLE_NAMESAKES
-    return _scored(query, (candidate,), (_profile_of(candidate),), (common_title,))[0].score
+    return _scored(query, (candidate,), namesakes)[0].score
 
 
-def _scored(query: MatchQuery, candidates: Sequence[Candidate], profiles: Sequence[TitleProfile],
-            common_titles: Sequence[bool]) -> list[ScoredCandidate]:
-    """Each candidate with its score: the parts, and their sum as the value."""
-    query_profile, query_year, query_kind, query_ids = query.profile, query.year, query.kind, query.ids
+def _scored(query: MatchQuery, candidates: Sequence[Candidate], namesakes: int | None = None) -> list[ScoredCandidate]:
+    """Each candidate with its score: the parts, and their sum as the value. ``namesakes`` as
+    for ``score_candidate``; None: count them among ``candidates``."""
+    query_profile, query_kind, query_ids = query.profile, query.kind, query.ids
+    query_single = query_profile.single
+    if query_single is not None:
+        query_text, query_length, query_compact, query_words, query_word_count, query_numbers = (
+            query_single.text, query_single.length, query_single.compact, query_single.words,
+            query_single.word_count, query_single.numbers)
     check_ids = bool(query_ids)
+    without_ids = _PARTS[False].table(query.year)
+    tables = (without_ids, _PARTS[True].table(query.year) if check_ids else without_ids)  # [ids agree or not]
+    parts, title_parts, kind_parts, popularity_parts, year_parts, other_year, off_by_one, on_common_title = without_ids
+    agreement = None
     scored = []
-    for candidate, profile, common_title in zip(candidates, profiles, common_titles, strict=True):
-        agreement = query_ids.agrees_with(candidate.ids) if check_ids else None
-        with_ids = agreement is not None
-        title_part = _title_part(with_ids, _closeness(query_profile, profile))
-        year_part, kind_part, popularity_part = _other_parts(
-            with_ids, year_similarity(query_year, candidate.year, common_title),
-            1.0 if query_kind is candidate.kind else 0.0, popularity_similarity(candidate.vote_count))
+    for candidate in candidates:
+        if check_ids:
+            agreement = query_ids.agrees_with(candidate.ids)
+            parts, title_parts, kind_parts, popularity_parts, year_parts, other_year, off_by_one, on_common_title = (
+                tables[agreement is not None])
+        profile = (_work_profile(candidate.title) if not (candidate.original_title or candidate.alternative_titles)
+                   else _profile_of(candidate))  # _profile_of, inline
+        single = profile.single
+        if single is None or query_single is None:
+            closeness = _closeness(query_profile, profile)
+        elif single.compact == query_compact:  # _closeness on its fast path, inline
+            closeness = 1.0
+        else:  # _best_pair of the two, inline: most candidates come here
+            closeness = _CHARACTER_SHARE * (1.0 - _character_distance(query_text, single.text)
+                                            / (query_length + single.length))
+            words = single.words
+            if not query_words.isdisjoint(words):
+                closeness += _WORD_SHARE_PER_WORD * len(query_words & words) / (query_word_count + single.word_count)
+            numbers = single.numbers
+            if numbers is not query_numbers and numbers != query_numbers:
+                closeness *= NUMBER_CONFLICT_FACTOR if numbers and query_numbers else NUMBER_MISSING_FACTOR
+        try:
+            title_part = title_parts[closeness]
+        except KeyError:
+            title_part = parts.title(closeness)
+        year_part = year_parts.get(candidate.year, other_year)
+        if (year_part is off_by_one
+                and _namesakes(query_profile, profile, candidates, namesakes) >= COMMON_TITLE_NAMESAKES):
+            year_part = on_common_title
+        kind_part = kind_parts[candidate.kind is query_kind]
+        try:
+            popularity_part = popularity_parts[candidate.vote_count]
+        except KeyError:
+            popularity_part = parts.popularity(candidate.vote_count)
         value = title_part.contribution + year_part.contribution + kind_part.contribution + popularity_part.contribution
-        parts: tuple[ScorePart, ...]
+        score_parts: tuple[ScorePart, ...]
         if agreement is None:
-            parts = (title_part, year_part, kind_part, popularity_part)
+            score_parts = (title_part, year_part, kind_part, popularity_part)
         else:
             ids_part = _ID_PARTS[agreement]
             value += ids_part.contribution
-            parts = (title_part, year_part, kind_part, popularity_part, ids_part)
+            score_parts = (title_part, year_part, kind_part, popularity_part, ids_part)
         score = _new(Score)
         _set_value(score, value if value < 1.0 else 1.0)
-        _set_parts(score, parts)
+        _set_parts(score, score_parts)
         one = _new(ScoredCandidate)
         _set_candidate(one, candidate)
         _set_score(one, score)
@@ -366,31 +476,26 @@ def _scored(query: MatchQuery, candidates: Sequence[Candidate], profiles: Sequen
     return scored
 
 
-def _common_titles(query: MatchQuery, candidates: Sequence[Candidate], profiles: list[TitleProfile]) -> list[bool]:
-    """For each candidate: do enough *other* candidates carry all the words of the query's
-    title to call it common? Only asked when some candidate is a year apart, the one case
-    where the answer changes a score."""
-    year = query.year
-    if year is None:
-        return [False] * len(candidates)
-    years = {c.year for c in candidates}
-    if year - 1 not in years and year + 1 not in years:
-        return [False] * len(candidates)
-    full = query.profile.full
-    if len(full) == 1:
-        words = full[0].words
-        carriers = [words <= p.words for p in profiles]
-    else:
-        carriers = [any(form.words <= p.words for form in full) for p in profiles]
-    namesakes = sum(carriers)
-    return [namesakes - carries >= COMMON_TITLE_NAMESAKES for carries in carriers]
+def _namesakes(query: TitleProfile, profile: TitleProfile, candidates: Sequence[Candidate],
+               namesakes: int | None) -> int:
+    """How many other candidates carry all the words of the query's title: ``namesakes`` when
+    given, else counted among ``candidates``. Only asked for a candidate a year apart, the one
+    case where the answer changes a score."""
+    if namesakes is not None:
+        return namesakes
+    carriers = sum(_carries_title(query, _profile_of(other)) for other in candidates)
+    return carriers - _carries_title(query, profile)
+
+
+def _carries_title(query: TitleProfile, work: TitleProfile) -> bool:
+    """Does the work carry all the words of one of the query's full titles?"""
+    return any(form.words <= work.words for form in query.full)
 
 
 def rank(query: MatchQuery, candidates: Sequence[Candidate]) -> list[ScoredCandidate]:
     """Candidates scored and sorted best first: a shared external id first, then by score;
     ties keep the provider's order."""
-    profiles = [_work_profile(c.title, c.original_title, c.alternative_titles) for c in candidates]
-    scored = _scored(query, candidates, profiles, _common_titles(query, candidates, profiles))
+    scored = _scored(query, candidates)
     if query.ids:
         scored.sort(key=lambda s: (s.score.ids_agree is True, s.score.value), reverse=True)
     else:
