@@ -423,6 +423,7 @@ def _scored(query: MatchQuery, candidates: Sequence[Candidate], namesakes: int |
     tables = (without_ids, _PARTS[True].table(query.year) if check_ids else without_ids)  # [ids agree or not]
     parts, title_parts, kind_parts, popularity_parts, year_parts, other_year, off_by_one, on_common_title = without_ids
     agreement = None
+    carriers: int | None = None  # candidates carrying all the words of the query's title, once needed
     scored = []
     for candidate in candidates:
         if check_ids:
@@ -450,9 +451,15 @@ def _scored(query: MatchQuery, candidates: Sequence[Candidate], namesakes: int |
         except KeyError:
             title_part = parts.title(closeness)
         year_part = year_parts.get(candidate.year, other_year)
-        if (year_part is off_by_one
-                and _namesakes(query_profile, profile, candidates, namesakes) >= COMMON_TITLE_NAMESAKES):
-            year_part = on_common_title
+        if year_part is off_by_one:  # a year apart: does a common title make it count for less?
+            if namesakes is None:  # count the other candidates that carry the query's title
+                if carriers is None:
+                    carriers = sum(_carries_title(query_profile, _profile_of(other)) for other in candidates)
+                others = carriers - _carries_title(query_profile, profile)
+            else:
+                others = namesakes
+            if others >= COMMON_TITLE_NAMESAKES:
+                year_part = on_common_title
         kind_part = kind_parts[candidate.kind is query_kind]
         try:
             popularity_part = popularity_parts[candidate.vote_count]
@@ -474,17 +481,6 @@ def _scored(query: MatchQuery, candidates: Sequence[Candidate], namesakes: int |
         _set_score(one, score)
         scored.append(one)
     return scored
-
-
-def _namesakes(query: TitleProfile, profile: TitleProfile, candidates: Sequence[Candidate],
-               namesakes: int | None) -> int:
-    """How many other candidates carry all the words of the query's title: ``namesakes`` when
-    given, else counted among ``candidates``. Only asked for a candidate a year apart, the one
-    case where the answer changes a score."""
-    if namesakes is not None:
-        return namesakes
-    carriers = sum(_carries_title(query, _profile_of(other)) for other in candidates)
-    return carriers - _carries_title(query, profile)
 
 
 def _carries_title(query: TitleProfile, work: TitleProfile) -> bool:
