@@ -449,8 +449,7 @@ class ProviderGateway:
 
     async def _exchange(self, call: _Call, tally: _Tally) -> Any:
         """Wait for a slot, send once, map the status and parse the body."""
-        async with self._in_flight or contextlib.nullcontext():
-            await self._limiter.acquire()
+        async with self._in_flight or contextlib.nullcontext(), self._limiter.slot():
             self._requests += 1
             tally.sent += 1
             started = self._clock()

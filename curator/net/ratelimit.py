@@ -1,4 +1,5 @@
-"""Per-provider rate control: a fair sliding-window limiter that can be paused by a 429, and a
+"""Per-provider rate control: a fair sliding-window limiter that can be paused by a 429 and
+counts a call until its answer is back (so arrival jitter cannot push a server over), and a
 hard call budget (e.g. OMDb's requests per day) that is spent rather than waited for.
 
 Both take an injectable ``clock`` (and the limiter an injectable ``sleep``) so tests can drive
@@ -8,9 +9,11 @@ virtual time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 Clock = Callable[[], float]
@@ -31,23 +34,31 @@ class LimiterStats:
 
 
 class RateLimiter:
-    """At most ``max_calls`` acquisitions in any window of ``period`` seconds, granted in
-    arrival order (FIFO).
+    """At most ``max_calls`` calls in any window of ``period`` seconds *as the server counts
+    them*, granted in arrival order (FIFO).
 
-    The window slides: a call is granted once the call ``max_calls`` places back is at least
-    ``period`` old, so a steady stream of callers runs at the full rate without bursts past it.
-    Only the caller at the head of the queue waits on the clock; the others queue on a fair
+    A server counts a request when it arrives, which is some time after the client sends it
+    and before the answer comes back — and that delay varies: a new connection, a busy
+    process, the network. A limiter that counts only send times can therefore be pushed over
+    the server's limit by that jitter alone (a first request held up 160 ms while the next
+    ones go straight through is enough to put 41 arrivals in one second at 38 sends a
+    second). So a call holds its place in the window from its grant until it *ends* (its
+    answer, or its failure, is back), and a new call is granted only while fewer than
+    ``max_calls`` calls are in flight or ended less than ``period`` ago. Whatever the delays,
+    no window of the server's can then see more than ``max_calls`` arrivals: of any
+    ``max_calls + 1`` calls that arrived within one period, the last one granted was granted
+    while the others were in flight or had ended within that period. The price is the
+    answer time: the steady rate is ``max_calls / (period + answer time)``.
+
+    Use ``async with limiter.slot():`` around the call; ``acquire()`` is a call that ends as it
+    is granted. Only the caller at the head of the queue waits; the others queue on a fair
     lock, so cancelling any waiter takes nothing from the window.
 
     ``pause(seconds)`` (after a 429 / Retry-After) holds every caller, queued or new, until the
     pause ends. For one ``period`` after a pause the limiter paces calls evenly
     (``period / max_calls`` apart) instead of releasing a full window at once: the same rate,
-    no burst into a server that just pushed back.
-
-    With ``paced=True`` (what providers use, see ``providers.base``) calls are always spaced evenly. The server counts
-    requests when they *arrive*, and arrival times jitter (new connections, scheduling): a
-    window released as one burst can land in the server's window together with the stragglers
-    of the previous one. Evenly spaced calls keep the same sustained rate with no such risk.
+    no burst into a server that just pushed back. With ``paced=True`` (what providers use, see
+    ``providers.base``) calls are always spaced evenly.
     """
 
     def __init__(self, max_calls: int, period: float, *, clock: Clock = time.monotonic,
@@ -60,7 +71,9 @@ class RateLimiter:
         self.period = float(period)
         self._clock = clock
         self._sleep = sleep
-        self._granted: deque[float] = deque(maxlen=max_calls)
+        self._in_flight = 0
+        self._ended: deque[float] = deque()  # when recent calls ended, in the order they ended
+        self._call_ended = asyncio.Event()
         self._turn = asyncio.Lock()
         self._paused_until = float("-inf")
         self._paced_until = float("inf") if paced else float("-inf")
@@ -72,18 +85,41 @@ class RateLimiter:
         self._total_wait = 0.0
         self._pauses = 0
 
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Wait for this caller's turn and a free place in the window; hold it until the call
+        inside ends (returns or raises)."""
+        await self._take()
+        try:
+            yield
+        finally:
+            self._end()
+
     async def acquire(self) -> None:
-        """Wait for this caller's turn and a free slot in the window, then take the slot."""
+        """Take a place for a call that ends at once (its arrival is its grant)."""
+        await self._take()
+        self._end()
+
+    async def _take(self) -> None:
         arrived = self._clock()
         async with self._turn:
             while (delay := self._delay(self._clock())) > 0:
-                await self._sleep(max(delay, _MIN_SLEEP))
+                if delay == math.inf:  # every place is held by a call in flight: wait for one to end
+                    self._call_ended.clear()
+                    await self._call_ended.wait()
+                else:
+                    await self._sleep(max(delay, _MIN_SLEEP))
             granted = self._clock()
-            self._granted.append(granted)
+            self._in_flight += 1
             on_schedule = granted - self._next_paced < self._spacing
             self._next_paced = (self._next_paced if on_schedule else granted) + self._spacing
         self._acquisitions += 1
         self._total_wait += granted - arrived
+
+    def _end(self) -> None:
+        self._in_flight -= 1
+        self._ended.append(self._clock())
+        self._call_ended.set()
 
     def pause(self, seconds: float) -> None:
         """Hold every caller for ``seconds`` from now (a pause only ever extends, never shortens)."""
@@ -106,12 +142,17 @@ class RateLimiter:
                             pauses=self._pauses, paused_for=self.paused_for)
 
     def _delay(self, now: float) -> float:
-        """Seconds until a call may be granted at ``now``; 0 or less means now."""
+        """Seconds until a call may be granted at ``now``: 0 or less means now, ``inf`` means
+        when a call in flight ends."""
         delay = self._paused_until - now
-        if len(self._granted) == self.max_calls:
-            age = now - self._granted[0]
-            if age < self.period:
-                delay = max(delay, self.period - age)
+        ended = self._ended
+        while ended and now - ended[0] >= self.period:  # out of every window the server can still count
+            ended.popleft()
+        held = self._in_flight + len(ended)
+        if held >= self.max_calls:
+            to_free = held - self.max_calls + 1
+            # (the age compared as the pruning above compares it, so float rounding agrees)
+            delay = max(delay, self.period - (now - ended[to_free - 1]) if to_free <= len(ended) else math.inf)
         if now < self._paced_until:
             delay = max(delay, self._next_paced - now)
         return delay
