@@ -110,7 +110,7 @@ def test_arrival_jitter_never_pushes_the_server_over_the_limit(max_calls, period
         limiter = RateLimiter(max_calls, period, clock=now, paced=paced)
         return await calls_with_jitter(limiter, [c[0] for c in calls], [c[1] for c in calls])
 
-    grants, arrivals = run_virtual(main)
+    _grants, arrivals = run_virtual(main)
     assert len(arrivals) == len(calls)
     assert busiest_window(arrivals, period) <= max_calls
 
