@@ -234,6 +234,13 @@ class FakeCinemaNl(FakeService):
         with self._flight_lock:
             return self._peak_in_flight
 
+    @property
+    def in_flight(self) -> int:
+        """Requests being answered now (a client may have its whole answer a moment before the
+        fake's thread has finished with it)."""
+        with self._flight_lock:
+            return self._in_flight
+
     def reset_counters(self) -> None:
         super().reset_counters()
         with self._flight_lock:
