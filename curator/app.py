@@ -213,7 +213,10 @@ def build_providers(context: AppContext) -> ProviderSet:
     providers["tvmaze"] = tvmaze.TvmazeProvider(gateway("tvmaze", None))
     poms_key, poms_secret = context.secret(poms.KEY_NAME), context.secret(poms.SECRET_NAME)
     if poms_key and poms_secret:
-        providers["poms"] = poms.PomsProvider(gateway("poms", poms.auth_for(poms_key, poms_secret)))
+        # A refused key is looked for again where NPO publishes it (at most once a minute).
+        finder = poms.CredentialFinder(build_gateway(config["poms_key_pages"], context.http),
+                                       known=poms.PomsCredentials(poms_key, poms_secret))
+        providers["poms"] = poms.PomsProvider(gateway("poms", poms.auth_for(poms_key, poms_secret, finder=finder)))
     wanted_sources = {name for lang in context.prefs.summary_languages
                       for name in context.prefs.summary_sources.get(lang, ())}
     if "cinema_nl" in wanted_sources:  # a web site, not an API: only when a language asks for it

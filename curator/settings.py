@@ -29,6 +29,8 @@ DEFAULT_ENDPOINTS: dict[str, str] = {
     "POMS": "https://rs.poms.omroep.nl/v1",
     "CINEMA_NL": "https://www.cinema.nl",
     "CINEMA_NL_IMAGES": "https://images.vpro.nl",
+    # The cinema.nl pages whose scripts carry the POMS key NPO publishes for its own site.
+    "POMS_KEY_PAGES": "https://www.cinema.nl",
 }
 
 

@@ -113,6 +113,8 @@ _DEFAULTS: dict[str, _Defaults] = {
     "poms": _Defaults("NPO POMS", "POMS", Rate(5, 1.0), concurrency=2, enabled=False),
     # A web site, not an API: 2 pages a second, one at a time; off by default.
     "cinema_nl": _Defaults("cinema.nl", "CINEMA_NL", Rate(2, 1.0), concurrency=1, enabled=False),
+    # The same site's pages that publish NPO's POMS key, read only to find that key.
+    "poms_key_pages": _Defaults("cinema.nl", "POMS_KEY_PAGES", Rate(2, 1.0), concurrency=1, enabled=False),
 }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from curator.domain.errors import BadResponse, CuratorError, InvalidInput, SecretsError, Unreachable
+from curator.domain.errors import BadResponse, CuratorError, InvalidInput, NotFound, SecretsError, Unreachable
 from curator.domain.models import ExternalIds, MediaKind
 from curator.domain.redaction import secrets as secret_registry
 from curator.net.gateway import ProviderGateway
@@ -33,7 +33,8 @@ from curator.secrets import SecretStore
 from curator.services.library import LibraryService
 
 __all__ = [
-    "PROVIDER_SECRETS", "KeyCheck", "Pin", "PinExpired", "PlexResource", "PlexTvClient", "SecretValues",
+    "PROVIDER_SECRETS", "KeyCheck", "Pin", "PinExpired", "PlexResource", "PlexTvClient", "PublishedPomsKey",
+    "SecretValues",
     "check_provider_key", "chosen_libraries", "connect_server", "connection_kind", "discover_servers",
     "plextv_client", "reachable_address", "read_secrets", "save_secret", "save_secrets", "with_libraries",
 ]
@@ -132,6 +133,24 @@ async def _probe_poms(http: httpx.AsyncClient, values: Mapping[str, str]) -> Non
 _PROBES: dict[str, Callable[[httpx.AsyncClient, Mapping[str, str]], Awaitable[None]]] = {
     "tmdb": _probe_tmdb, "tvdb": _probe_tvdb, "omdb": _probe_omdb, "fanart": _probe_fanart, "poms": _probe_poms,
 }
+
+
+class PublishedPomsKey:
+    """The POMS key and secret NPO publishes in the scripts of its cinema.nl pages, for users
+    who have none of their own. One search at most a minute (``poms.CredentialFinder``): asking
+    again sooner gives what the last search found. Keep one instance per window."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self._finder = poms.CredentialFinder(_gateway(http, "poms_key_pages", None))
+
+    async def find(self) -> dict[str, str]:
+        """The key and secret by keyring name (as in PROVIDER_SECRETS), or NotFound."""
+        found = await self._finder.refresh()
+        if found is None:
+            raise NotFound("cinema.nl", "no published NPO POMS key was found (the site may be unreachable "
+                           "or its pages changed; the log says which)",
+                           hint="Enter a key and secret from the NPO instead.")
+        return {poms.KEY_NAME: found.key, poms.SECRET_NAME: found.secret}
 
 
 # --- the keyring, off the event loop's thread --------------------------------------------------

@@ -170,7 +170,8 @@ PROVIDERS: tuple[ProviderInfo, ...] = (
                  (KeyField("FANART_API_KEY", "Personal API key"),)),
     ProviderInfo("poms", "NPO POMS (VPRO Cinema)",
                  "Dutch film and series descriptions by VPRO Cinema (unofficial API; may stop working).",
-                 "A POMS frontend API key and secret from the NPO (apply through the NPO's developer pages).",
+                 "A POMS frontend API key and secret from the NPO (apply through the NPO's developer pages), "
+                 "or press Find for the pair NPO publishes on cinema.nl.",
                  (KeyField("POMS_API_KEY", "API key"), KeyField("POMS_API_SECRET", "API secret"))),
 )
 SECRET_NAMES: tuple[str, ...] = tuple(field.secret for info in PROVIDERS for field in info.fields)
@@ -192,6 +193,7 @@ class ProviderKeysPage(QWidget):
         self.test_buttons: dict[str, QPushButton] = {}
         self.results: dict[str, QLabel] = {}
         self.checks: dict[str, setup.KeyCheck] = {}
+        self._poms_finder: setup.PublishedPomsKey | None = None  # one per page: its cooldown holds
 
         self.keyring_note = plain_label()
         self.show_keys = QCheckBox("Show the keys")
@@ -241,6 +243,12 @@ class ProviderKeysPage(QWidget):
         button.setToolTip(f"Ask {info.label} once whether the key works")
         button.clicked.connect(lambda _checked=False, name=info.name: self.test(name))
         grid.addWidget(button, 2, 2)
+        if info.name == "poms":
+            self.find_poms_button = QPushButton("Find")
+            self.find_poms_button.setToolTip("Look for the key and secret NPO publishes on cinema.nl for its own "
+                                             "site (at most once a minute)")
+            self.find_poms_button.clicked.connect(self.find_poms_key)
+            grid.addWidget(self.find_poms_button, 3, 2)
         result = plain_label()
         result.setVisible(False)
         grid.addWidget(result, len(info.fields) + 2, 1, 1, 2)
@@ -282,6 +290,24 @@ class ProviderKeysPage(QWidget):
             setup.check_provider_key(self._http, provider, values),
             on_done=self._tested, on_error=functools.partial(self._test_failed, provider),
             label=f"Testing the {info.label} key")
+
+    def find_poms_key(self) -> None:
+        """Fill the POMS fields with the key and secret NPO publishes (the user tests and saves)."""
+        running = self._running.get("poms")
+        if running is not None and not running.done():
+            running.cancel()
+        if self._poms_finder is None:
+            self._poms_finder = setup.PublishedPomsKey(self._http)
+        self.checks.pop("poms", None)
+        self._show_result("poms", "Looking on cinema.nl…", None)
+        self._running["poms"] = self._tasks.start(
+            self._poms_finder.find(), on_done=self._found_poms_key,
+            on_error=functools.partial(self._test_failed, "poms"), label="Looking for NPO's published POMS key")
+
+    def _found_poms_key(self, found: Mapping[str, str]) -> None:
+        for name, value in found.items():
+            self.fields[name].setText(value)
+        self._show_result("poms", "Found the key and secret NPO publishes. Test them, then save.", GOOD)
 
     def _tested(self, check: setup.KeyCheck) -> None:
         self.checks[check.provider] = check

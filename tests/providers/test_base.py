@@ -21,12 +21,15 @@ from tests.net.virtual_time import now, run_virtual
 
 def test_defaults_cover_every_provider_within_published_limits():
     config = default_settings({})
-    assert set(config) == {"tmdb", "tvdb", "tvmaze", "omdb", "fanart", "poms", "cinema_nl"}
+    assert set(config) == {"tmdb", "tvdb", "tvmaze", "omdb", "fanart", "poms", "cinema_nl", "poms_key_pages"}
     assert 30 <= config["tmdb"].rate.per_second < 40  # "somewhere in the 40 requests per second range"
     assert config["tvmaze"].rate == Rate(20, 10.0)  # "at least 20 calls every 10 seconds"
     assert config["omdb"].daily_budget == 1000 and config["omdb"].rate.period <= 1.0
     assert config["poms"].rate.per_second <= 5
     assert config["cinema_nl"].rate.per_second <= 2 and config["cinema_nl"].concurrency == 1
+    # The pages that publish NPO's POMS key are cinema.nl's too: the same polite limit.
+    assert config["poms_key_pages"].rate == config["cinema_nl"].rate and config["poms_key_pages"].concurrency == 1
+    assert config["poms_key_pages"].base_url == "https://www.cinema.nl"
     assert config["tvdb"].rate.per_second <= 10
     assert all(c.concurrency >= 1 and c.label for c in config.values())
     assert config["tmdb"].base_url == "https://api.themoviedb.org/3"

@@ -76,3 +76,22 @@ def test_english_when_nobody_has_dutch(demo):
     assert work.key not in {film.work_key for film in FILMS}
     best = summary_for(demo, "Fight Club")
     assert (best.summary, best.summary_language) == (sanitise_summary(work.summaries["en"]), "en")
+
+
+def test_a_refused_poms_key_is_replaced_by_the_one_npo_publishes(demo):
+    """NPO changed its key: the stored one is refused (401), the app reads the new one from the
+    pages that publish it, retries once and gets the review; one look at the pages, no more."""
+    fake = demo.demo.providers.poms
+    fake.rotate_credentials("npo-new-key", "npo-new-secret")  # the demo's key is refused from now on
+    best = summary_for(demo, "Black Book")
+    assert (best.summary_language, best.summary_source) == ("nl", "poms")
+    assert fake.auth_refused >= 1
+    pages = fake.requests.by_endpoint
+    assert sum(count for endpoint, count in pages.items() if "zoeken" in endpoint) == 1
+
+
+def test_a_refused_poms_key_with_nothing_new_published_falls_back_to_cinema_nl(demo):
+    fake = demo.demo.providers.poms
+    fake.rotate_credentials("npo-new-key", "npo-new-secret", publish=False)  # the pages still show the old one
+    best = summary_for(demo, "Black Book")
+    assert (best.summary_language, best.summary_source) == ("nl", "cinema_nl")

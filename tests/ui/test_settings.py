@@ -185,3 +185,43 @@ def test_about_box_carries_the_attributions(qtbot):
     assert box.text.isReadOnly()
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in box.findChildren(QLabel)
                if label.pixmap().isNull())
+
+
+def test_find_fills_the_poms_fields_with_the_published_key_and_save_keeps_it(qtbot, demo, keyring_backend):
+    os.environ.pop("CURATOR_POMS_API_KEY")  # a user with no POMS key of their own
+    os.environ.pop("CURATOR_POMS_API_SECRET")
+    fake_poms = demo.demo.providers.poms
+    fake_poms.rotate_credentials("published-key-7", "published-secret-7")  # what its pages publish now
+    dialog = open_settings(qtbot, demo)
+    keys = dialog.keys
+    assert keys.fields["POMS_API_KEY"].text() == "" and keys.fields["POMS_API_SECRET"].text() == ""
+
+    qtbot.mouseClick(keys.find_poms_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: keys.fields["POMS_API_KEY"].text() == "published-key-7", timeout=5000)
+    assert keys.fields["POMS_API_SECRET"].text() == "published-secret-7"
+    assert keys.results["poms"].text().startswith("✔ Found")
+    assert keys.fields["POMS_API_SECRET"].echoMode() == keys.fields["POMS_API_SECRET"].EchoMode.Password
+    pages_read = fake_poms.requests.total
+
+    qtbot.mouseClick(keys.find_poms_button, Qt.MouseButton.LeftButton)  # again, within the minute
+    qtbot.waitUntil(lambda: keys.results["poms"].text().startswith("✔ Found"), timeout=5000)
+    assert fake_poms.requests.total == pages_read, "a second search within the cooldown reads no page"
+
+    qtbot.mouseClick(keys.test_buttons["poms"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "poms" in keys.checks, timeout=5000)
+    assert keys.checks["poms"].works
+    dialog.save()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    assert keyring_backend.passwords[("curator", "POMS_API_KEY")] == "published-key-7"
+    assert keyring_backend.passwords[("curator", "POMS_API_SECRET")] == "published-secret-7"
+
+
+def test_find_says_what_to_do_when_no_key_is_published(qtbot, demo):
+    demo.demo.providers.poms.fail_next(5, 404, path_prefix="/static/")  # the config script is gone
+    dialog = open_settings(qtbot, demo)
+    before = dialog.keys.fields["POMS_API_KEY"].text()
+    qtbot.mouseClick(dialog.keys.find_poms_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.keys.results["poms"].text().startswith("✖"), timeout=5000)
+    assert "Enter a key and secret from the NPO" in dialog.keys.results["poms"].text()
+    assert dialog.keys.fields["POMS_API_KEY"].text() == before  # nothing changed
+    dialog.reject()

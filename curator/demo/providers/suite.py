@@ -98,6 +98,7 @@ class FakeProviders:
         env.update({f"CURATOR_{name}": value for name, value in self.keys().items()})
         env["CURATOR_TMDB_IMAGES_URL"] = f"{self.tmdb.origin}/t/p"
         env["CURATOR_CINEMA_NL_IMAGES_URL"] = self.cinema_nl.origin
+        env["CURATOR_POMS_KEY_PAGES_URL"] = self.poms.cinema_url  # the pages that publish its key
         return {**self.urls(), "provider_keys": self.keys(), "env": env}
 
     # -- counters and knobs ----------------------------------------------------------------------
