@@ -26,10 +26,18 @@ _UPSERT = ("INSERT INTO decision (server, rating_key, guid, kind, title, year, s
            " ON CONFLICT (server, rating_key) DO UPDATE SET guid = excluded.guid, kind = excluded.kind,"
            " title = excluded.title, year = excluded.year, status = excluded.status, chosen = excluded.chosen,"
            " candidates = excluded.candidates, score = excluded.score, score_parts = excluded.score_parts,"
-           " proposed_summary = excluded.proposed_summary, updated_at = excluded.updated_at")
-#: Which of the rating keys in a JSON array are flagged never-auto.
-_NEVER_AUTO_AMONG = ("SELECT rating_key FROM decision WHERE server = ? AND never_auto = 1"
-                     " AND rating_key IN (SELECT value FROM json_each(?))")
+           " proposed_summary = excluded.proposed_summary, updated_at = excluded.updated_at"
+           # A proposal the same as the stored one (a rematch from the cache) is not written again:
+           # no page changes, no WAL, and its updated_at still says when it last changed.
+           " WHERE decision.guid IS NOT excluded.guid OR decision.kind IS NOT excluded.kind"
+           " OR decision.title IS NOT excluded.title OR decision.year IS NOT excluded.year"
+           " OR decision.status IS NOT excluded.status OR decision.chosen IS NOT excluded.chosen"
+           " OR decision.candidates IS NOT excluded.candidates OR decision.score IS NOT excluded.score"
+           " OR decision.score_parts IS NOT excluded.score_parts"
+           " OR decision.proposed_summary IS NOT excluded.proposed_summary")
+#: The never-auto flag and last change of the decisions among the rating keys in a JSON array.
+_STORED_AMONG = ("SELECT rating_key, never_auto, updated_at FROM decision WHERE server = ?"
+                 " AND rating_key IN (SELECT value FROM json_each(?))")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,16 +106,20 @@ class DecisionStore:
         if not rows:
             return []
         with mapped_errors(), self._db.atomic("IMMEDIATE"):
-            updated_at = self._upsert(server, rows)
-            flagged = self._never_auto_among(server, [row.rating_key for row in rows])
-        return [DecisionRecord(server, row.rating_key, row.kind, row.title, row.status, row.guid, row.year,
-                               None if row.chosen is None else dict(row.chosen),
-                               tuple(dict(c) for c in row.candidates), row.score, dict(row.score_parts),
-                               row.rating_key in flagged, row.proposed_summary, updated_at)
-                for row in rows]
+            self._upsert(server, rows)
+            stored = self._stored_among(server, [row.rating_key for row in rows])
+        records = []
+        for row in rows:
+            never_auto, updated_at = stored[row.rating_key]
+            records.append(DecisionRecord(
+                server, row.rating_key, row.kind, row.title, row.status, row.guid, row.year,
+                None if row.chosen is None else dict(row.chosen), tuple(dict(c) for c in row.candidates),
+                row.score, dict(row.score_parts), never_auto, row.proposed_summary, updated_at))
+        return records
 
-    def _upsert(self, server: str, rows: Sequence[ProposalRow]) -> float:
-        """Write ``rows`` (inside the caller's transaction); returns their ``updated_at``."""
+    def _upsert(self, server: str, rows: Sequence[ProposalRow]) -> None:
+        """Write ``rows`` (inside the caller's transaction): new ones, and changed ones with a new
+        ``updated_at``; a row the same as the stored one is left as it is."""
         now = self._clock()
         self._db.cursor().executemany(_UPSERT, [
             (server, row.rating_key, row.guid, MediaKind(row.kind).value, row.title, row.year,
@@ -115,11 +127,11 @@ class DecisionStore:
              _json([dict(c) for c in row.candidates]), row.score, _json(dict(row.score_parts)),
              row.proposed_summary, now)
             for row in rows])
-        return now
 
-    def _never_auto_among(self, server: str, rating_keys: Sequence[str]) -> set[str]:
-        rows = self._db.execute_sql(_NEVER_AUTO_AMONG, (server, _json(list(rating_keys))))
-        return {rating_key for (rating_key,) in rows}
+    def _stored_among(self, server: str, rating_keys: Sequence[str]) -> dict[str, tuple[bool, float]]:
+        """Never-auto flag and ``updated_at`` of each stored decision among ``rating_keys``."""
+        rows = self._db.execute_sql(_STORED_AMONG, (server, _json(list(rating_keys))))
+        return {rating_key: (bool(never_auto), updated_at) for rating_key, never_auto, updated_at in rows}
 
     def set_status(self, server: str, rating_keys: Iterable[str], status: DecisionStatus | str) -> int:
         """Set the status of existing decisions; returns how many changed."""

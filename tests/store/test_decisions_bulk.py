@@ -86,3 +86,25 @@ def test_a_failed_restore_changes_nothing(store, monkeypatch):
         store.restore(before)
     monkeypatch.undo()
     assert {r.status for r in store.get_many("srv", ["1", "2"]).values()} == {DecisionStatus.ACCEPTED}
+
+
+def test_saving_the_same_proposals_again_writes_nothing(store, db, clock):
+    """A rematch from the cache proposes what is stored: no row is written again, and each
+    record still says when it last changed; a changed proposal is written, with a new time."""
+    rows = [row(str(n), candidates=({"provider": "tmdb", "provider_id": str(n), "score": 0.9},),
+                score=0.9, score_parts={"reason": "auto"}, proposed_summary=f"Summary {n}.") for n in range(3)]
+    first = store.save_proposals("srv", rows)
+    saved_at = clock.now
+    clock.advance(60)
+    changes = db.connection().total_changes
+    again = store.save_proposals("srv", rows)
+    assert db.connection().total_changes == changes, "an unchanged proposal must not be written"
+    assert again == first and {r.updated_at for r in again} == {saved_at}
+
+    changed = [rows[0], row("1", candidates=rows[1].candidates, score=0.9, score_parts={"reason": "auto"},
+                            proposed_summary="A better summary."), rows[2]]
+    records = store.save_proposals("srv", changed)
+    assert db.connection().total_changes == changes + 1
+    assert [r.updated_at for r in records] == [saved_at, clock.now, saved_at]
+    assert store.get("srv", "1").proposed_summary == "A better summary."
+    assert store.get("srv", "1").updated_at == clock.now
