@@ -149,8 +149,9 @@ SHORTFALLS: dict[tuple[str, str], Callable[[dict[str, Any]], str]] = {
         "thread hop, `sanitise_summary` skipping the HTML parser for plain text, and TMDB parsing only what "
         "it uses (about 1,400 → 2,300–2,800 items/s under the same load, same decisions and cache rows). "
         "What would close the rest, about 350 µs an item now against the 200 µs 5,000/s allows, from the "
-        "profile: (1) the decision writes, 90–115 µs an item — every candidate encoded to JSON again on each "
-        "save; (2) caching parsed candidates rather than raw JSON, so a rematch re-scores without decoding "
+        "profile: (1) the decision writes, 90–115 µs an item — an unchanged proposal is no longer written "
+        "(no page or WAL writes on a rematch), but every candidate is still encoded to JSON to compare it; "
+        "(2) caching parsed candidates rather than raw JSON, so a rematch re-scores without decoding "
         "and re-parsing (about 45 µs a hit); (3) `gc.freeze()` once a library is loaded (0.5–0.75 s of "
         "collections in a 20,000-item run); or a machine that runs Python about twice as fast as this one "
         "(see the calibration above)."),
