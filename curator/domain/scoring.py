@@ -454,7 +454,7 @@ def _scored(query: MatchQuery, candidates: Sequence[Candidate], namesakes: int |
         if year_part is off_by_one:  # a year apart: does a common title make it count for less?
             if namesakes is None:  # count the other candidates that carry the query's title
                 if carriers is None:
-                    carriers = sum(_carries_title(query_profile, _profile_of(other)) for other in candidates)
+                    carriers = _carriers(query_profile, candidates)
                 others = carriers - _carries_title(query_profile, profile)
             else:
                 others = namesakes
@@ -486,6 +486,17 @@ def _scored(query: MatchQuery, candidates: Sequence[Candidate], namesakes: int |
 def _carries_title(query: TitleProfile, work: TitleProfile) -> bool:
     """Does the work carry all the words of one of the query's full titles?"""
     return any(form.words <= work.words for form in query.full)
+
+
+def _carriers(query: TitleProfile, candidates: Sequence[Candidate]) -> int:
+    """How many candidates carry the query's title (``_carries_title``), counted in one pass:
+    for a query known by one title, a subset test per candidate."""
+    profiles = [_work_profile(c.title) if not (c.original_title or c.alternative_titles) else _profile_of(c)
+                for c in candidates]
+    if len(query.full) != 1:
+        return sum([_carries_title(query, profile) for profile in profiles])
+    words = query.full[0].words
+    return sum([words <= profile.words for profile in profiles])
 
 
 def rank(query: MatchQuery, candidates: Sequence[Candidate]) -> list[ScoredCandidate]:
