@@ -187,6 +187,14 @@ class ProviderSet:
     artwork: Any = None  # curator.providers.fanart.FanartSource when a fanart.tv key is set
 
 
+def import_providers() -> None:
+    """Import the provider modules (bs4 among them) ahead of need, off the event loop's thread.
+    ``build_providers`` imports them on first use; the window calls this while it connects, so
+    the first library opened does not pay for the imports while its items load (an import holds
+    the interpreter lock the window's event loop needs)."""
+    from curator.providers import cinema_nl, fanart, omdb, poms, tmdb, tvdb, tvmaze  # noqa: F401
+
+
 def build_providers(context: AppContext) -> ProviderSet:
     """One gateway per provider that has its key (TVmaze needs none), sharing the HTTP client
     and the SQLite response cache; the chain orders them as the user chose."""

@@ -7,6 +7,7 @@ MatchingService and Publisher); the table repaints the rows whose decisions chan
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import Callable
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.app import PLEX_TOKEN, AppContext
+from curator.app import PLEX_TOKEN, AppContext, import_providers
 from curator.domain.models import DecisionStatus, LibraryItem, LibrarySection
 from curator.services.library import LibraryService
 from curator.services.matching import MatchReport
@@ -341,6 +342,7 @@ class MainWindow(QMainWindow):
             self.status_label.setText("Not connected — use “Connect to server…”")
             return
         self.status_label.setText("Connecting…")
+        asyncio.get_event_loop().run_in_executor(None, import_providers)  # while it connects
         self.tasks.start(self.context.open_library(), on_done=self._connected, label="Connecting to Plex")
 
     def show_connect_dialog(self) -> ConnectDialog:
