@@ -123,9 +123,8 @@ def _stall_note(line: dict[str, Any], phase: str) -> str:
         f"The window's own longest stretch of work between two ticks of the timer was {busy} ms "
         f"(`busy_{phase}_max_ms`, main-thread CPU time); the rest of the stall is time the main thread was "
         "ready but not running — waiting for a core (the fakes in their child process, the machine's other "
-        "work) or for the interpreter lock held by another thread. On this 2-core machine the same figure "
-        "ranged 46–147 ms over 11 runs of this and the session's starting code (2026-11-21), so a single run "
-        "over 100 ms says more about the machine at that moment than about the code. " + _UI_NOTE)
+        "work) or for the interpreter lock held by another thread (first-time imports in a worker thread "
+        "were one such cause). " + _UI_NOTE)
 
 
 def _limiter_429_note(line: dict[str, Any]) -> str:

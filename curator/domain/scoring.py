@@ -491,8 +491,7 @@ def _carries_title(query: TitleProfile, work: TitleProfile) -> bool:
 def _carriers(query: TitleProfile, candidates: Sequence[Candidate]) -> int:
     """How many candidates carry the query's title (``_carries_title``), counted in one pass:
     for a query known by one title, a subset test per candidate."""
-    profiles = [_work_profile(c.title) if not (c.original_title or c.alternative_titles) else _profile_of(c)
-                for c in candidates]
+    profiles = [_profile_of(c) for c in candidates]
     if len(query.full) != 1:
         return sum([_carries_title(query, profile) for profile in profiles])
     words = query.full[0].words
